@@ -1,0 +1,32 @@
+# Two commands do everything on a fresh machine with Python 3 and make:
+#   make book   build the HTML book into _build/html
+#   make test   run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: book test check clean lock
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	touch $(STAMP)
+
+book: $(STAMP)  ## validate data/ and references.bib, then build the HTML into _build/html
+	$(BIN)/python -m helpers.build
+
+test: $(STAMP)  ## run every test (includes building temporary copies of the book)
+	$(BIN)/python -m pytest
+
+check: $(STAMP)  ## validate data/ and references.bib only (seconds)
+	$(BIN)/python -m helpers.validate
+
+clean:  ## remove built output and the execution cache (keeps .venv)
+	rm -rf _build
+
+lock:  ## re-resolve the dependency stack and rewrite requirements.lock (commit the result)
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	.lock-venv/bin/python -m pip freeze --exclude-editable --exclude vlm-synthetic-survey > requirements.lock
+	rm -rf .lock-venv

@@ -1,0 +1,147 @@
+"""Build hooks: a Sphinx extension that keeps pages in step with data/, and the staged build command.
+
+Stock Jupyter Book 1 re-reads only pages whose *source* changed, and jupyter-cache keys a notebook
+on its code cells only, so after an edit of data/ or references.bib it serves stale tables and
+figures. This extension (listed in _config.yml) fixes both halves:
+
+* every page that imports `helpers` records the fingerprint of the data it was built from; when the
+  data fingerprint changes, Sphinx is told the page is outdated (event `env-get-outdated`);
+* the fingerprint is appended to the page's notebook, at read time, as a hidden code cell, so it is
+  part of jupyter-cache's key and the notebook is executed again instead of served from the cache.
+
+The command `python -m helpers.build` (what `make book` runs) validates the input first, builds into
+_build/.staging, and only when the build succeeded replaces _build/html: a failed build never leaves
+partial output where readers look, and never touches the author's files.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from . import paths
+from .load import fingerprint
+from .problems import InputError
+
+USES_DATA = ("import helpers", "from helpers")
+STAGING = Path("_build") / ".staging"
+PUBLISHED = Path("_build") / "html"
+
+
+def page_uses_data(source: str) -> bool:
+    return any(marker in source for marker in USES_DATA)
+
+
+def fingerprint_cell(value: str) -> str:
+    return (
+        "\n\n+++\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
+        f"# data fingerprint {value}: added by helpers.build at read time, not in the source file\n```\n"
+    )
+
+
+# --- Sphinx extension -------------------------------------------------------------------------
+
+def _on_config_inited(app, config) -> None:
+    from sphinx.errors import ConfigError
+
+    from .validate import find_problems
+
+    root = Path(app.srcdir).resolve()
+    os.environ[paths.ROOT_ENV] = str(root)  # kernels started by the build inherit it
+    problems = find_problems(root)
+    if problems:
+        raise ConfigError(str(InputError(problems)))
+    app.survey_fingerprint = fingerprint(root)
+
+
+def _on_env_get_outdated(app, env, added, changed, removed):
+    recorded = getattr(env, "survey_data_fingerprints", {})
+    current = app.survey_fingerprint
+    return [doc for doc, value in recorded.items()
+            if value != current and doc in env.found_docs and doc not in removed]
+
+
+def _on_source_read(app, docname, source) -> None:
+    if not hasattr(app.env, "survey_data_fingerprints"):
+        app.env.survey_data_fingerprints = {}
+    if page_uses_data(source[0]):
+        app.env.survey_data_fingerprints[docname] = app.survey_fingerprint
+        source[0] += fingerprint_cell(app.survey_fingerprint)
+    else:
+        app.env.survey_data_fingerprints.pop(docname, None)
+
+
+def _on_env_purge_doc(app, env, docname) -> None:
+    getattr(env, "survey_data_fingerprints", {}).pop(docname, None)
+
+
+def _on_env_merge_info(app, env, docnames, other) -> None:
+    if not hasattr(env, "survey_data_fingerprints"):
+        env.survey_data_fingerprints = {}
+    incoming = getattr(other, "survey_data_fingerprints", {})
+    env.survey_data_fingerprints.update({d: incoming[d] for d in docnames if d in incoming})
+
+
+def setup(app):
+    app.connect("config-inited", _on_config_inited)
+    app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("source-read", _on_source_read)
+    app.connect("env-purge-doc", _on_env_purge_doc)
+    app.connect("env-merge-info", _on_env_merge_info)
+    return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# --- staged build command ---------------------------------------------------------------------
+
+def publish(built: Path, target: Path) -> None:
+    """Replace `target` by a copy of `built`, so that readers never see a half-written site."""
+    fresh = target.with_name(target.name + ".new")
+    old = target.with_name(target.name + ".old")
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(built, fresh)
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def jupyter_book_command(root: Path, staging: Path, extra: list[str]) -> list[str]:
+    executable = Path(sys.executable).with_name("jupyter-book")
+    return [str(executable), "build", str(root), "--path-output", str(staging),
+            "-W", "-n", "--keep-going", *extra]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("root", nargs="?", help="the book's folder (default: found from the working folder)")
+    parser.add_argument("--all", action="store_true", help="rebuild every page (execution cache kept)")
+    args = parser.parse_args(argv)
+    root = paths.project_root(args.root)
+
+    from .validate import find_problems
+
+    problems = find_problems(root)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} problem(s) in the input: nothing was built; "
+              f"{root / PUBLISHED} is unchanged.", file=sys.stderr)
+        return 1
+    staging = root / STAGING
+    env = dict(os.environ, **{paths.ROOT_ENV: str(root)})
+    command = jupyter_book_command(root, staging, ["--all"] if args.all else [])
+    result = subprocess.run(command, cwd=root, env=env)
+    if result.returncode != 0:
+        print(f"build failed (exit {result.returncode}): {root / PUBLISHED} is unchanged.", file=sys.stderr)
+        return result.returncode
+    publish(staging / "_build" / "html", root / PUBLISHED)
+    print(f"book built: {root / PUBLISHED / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

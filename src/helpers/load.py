@@ -1,0 +1,94 @@
+"""Load references.bib and data/*.csv into one validated pandas DataFrame (the catalogue).
+
+Chapters call `catalogue()`; nothing else in a chapter reads a file. The result is cached on the
+content of the data files, so editing data/ in a running kernel is picked up on the next call.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import bib, paths
+from .problems import InputError
+
+LIST_COLUMNS = ("generators", "data_kinds", "modalities", "purpose")
+
+
+def fingerprint(root: Path | None = None) -> str:
+    """Hash of every data file's name and bytes: the key under which results may be cached."""
+    root = paths.project_root() if root is None else Path(root)
+    digest = hashlib.sha256()
+    for path in paths.data_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def read_table(root: Path, name: str) -> pd.DataFrame:
+    """One CSV of data/ as strings; empty cells stay empty strings (they mean 'not filled in yet')."""
+    return pd.read_csv(root / "data" / f"{name}.csv", dtype=str, keep_default_na=False, index_col=False)
+
+
+def split_list(cell: str) -> list[str]:
+    return [item.strip() for item in cell.split(";") if item.strip()]
+
+
+def short_authors(authors: list[str]) -> str:
+    last = [name.split()[-1] if name.split() else name for name in authors]
+    if not last:
+        return "unknown"
+    if len(last) == 1:
+        return last[0]
+    if len(last) == 2:
+        return f"{last[0]} and {last[1]}"
+    return f"{last[0]} et al."
+
+
+def catalogue(root: Path | str | None = None) -> pd.DataFrame:
+    """The surveyed works, one row each, with bibliographic and synthetic-data columns.
+
+    Raises InputError (listing every problem) when the data do not validate.
+    """
+    root = paths.project_root() if root is None else Path(root).resolve()
+    return _catalogue(root, fingerprint(root)).copy()
+
+
+@lru_cache(maxsize=4)
+def _catalogue(root: Path, _fingerprint: str) -> pd.DataFrame:
+    from .validate import find_problems  # validate imports load; import here to avoid a cycle
+
+    problems = find_problems(root)
+    if problems:
+        raise InputError(problems)
+    entries = {e.key: e for e in bib.read_bib(root / "references.bib")[0]}
+    papers = read_table(root, "papers")
+    tasks = read_table(root, "tasks").rename(columns={"id": "task", "title": "task_title", "order": "task_order"})
+    tasks["task_order"] = tasks["task_order"].astype(int)
+    generators = read_table(root, "generators").set_index("name")
+
+    df = papers.merge(tasks, on="task", how="left")
+    df["title"] = [entries[k].get("title").replace("{", "").replace("}", "") for k in df["key"]]
+    df["authors"] = [entries[k].authors for k in df["key"]]
+    df["short_authors"] = df["authors"].map(short_authors)
+    df["year"] = [int(entries[k].get("year")) for k in df["key"]]
+    df["venue"] = [entries[k].venue for k in df["key"]]
+    df["url"] = [entries[k].get("url") for k in df["key"]]
+    df["arxiv_id"] = [entries[k].arxiv_id or "" for k in df["key"]]
+    for column in LIST_COLUMNS:
+        df[f"{column}_cell"] = df[column]  # as written: "" = not filled in yet, "unknown" = not stated
+        df[column] = df[column].map(lambda cell: [] if cell in ("", "unknown") else split_list(cell))
+    # Access and kind belong to the generator, so they are derived, not stored per paper.
+    df["generator_access"] = df["generators"].map(lambda gs: sorted({generators.at[g, "access"] for g in gs}))
+    df["generator_kinds"] = df["generators"].map(lambda gs: sorted({generators.at[g, "kind"] for g in gs}))
+    order = ["task_order", "year", "key"]
+    return df.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def tasks(root: Path | str | None = None) -> pd.DataFrame:
+    """The task categories in book order."""
+    root = paths.project_root() if root is None else Path(root).resolve()
+    table = read_table(root, "tasks")
+    table["order"] = table["order"].astype(int)
+    return table.sort_values("order").reset_index(drop=True)

@@ -1,0 +1,76 @@
+"""Markdown tables of works, rendered by myst-nb as MyST so that {cite} roles in them resolve."""
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Markdown
+
+from . import load
+
+DIRECTION_LABELS = {
+    "vlm-generates": "VLM generates",
+    "for-vlm": "for a VLM",
+    "both": "both",
+    "unknown": "unknown",
+    "": "—",
+}
+NOT_FILLED = "—"
+_PUNCTUATION = set("\\`*_{}[]()<>#+-.!|$~&\"':@^=%")
+
+
+def escape(text: str) -> str:
+    """Make data safe inside Markdown: every ASCII punctuation mark is backslash-escaped, so a
+    title with `<script>`, `|` or a role-like `{cite}` shows as text instead of being interpreted."""
+    return "".join(f"\\{c}" if c in _PUNCTUATION else c for c in str(text).replace("\n", " "))
+
+
+def _cell(value) -> str:
+    if isinstance(value, list):
+        return escape(", ".join(value)) if value else NOT_FILLED
+    return escape(value) if value else NOT_FILLED
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _list_or_unknown(row: pd.Series, column: str) -> str:
+    return "unknown" if row[f"{column}_cell"] == "unknown" else _cell(row[column])
+
+
+def works_rows(works: pd.DataFrame) -> list[list[str]]:
+    rows = []
+    for _, row in works.iterrows():
+        dataset = row["dataset"] or ""
+        if row["dataset_size"] and row["dataset_size"] != "unknown":
+            dataset = f"{dataset} ({row['dataset_size']})" if dataset else row["dataset_size"]
+        rows.append([
+            f"{{cite:t}}`{row['key']}`: *{escape(row['title'])}*",
+            escape(f"{row['venue']} {row['year']}"),
+            DIRECTION_LABELS.get(row["direction"], escape(row["direction"])),
+            _list_or_unknown(row, "generators"),
+            _list_or_unknown(row, "data_kinds"),
+            _cell(dataset),
+        ])
+    return rows
+
+
+WORKS_HEADER = ["Work", "Venue", "Direction", "Generator(s)", "Synthesized data", "Dataset (size)"]
+
+
+def works_table(task: str, root=None) -> Markdown:
+    """The table of one task chapter: every work of that category, ordered by year then key."""
+    works = load.catalogue(root)
+    selected = works[works["task"] == task]
+    if selected.empty:
+        known = ", ".join(load.tasks(root)["id"])
+        raise ValueError(f"no works for task {task!r}; tasks are: {known}")
+    return Markdown(markdown_table(WORKS_HEADER, works_rows(selected)))
+
+
+def count_phrase(task: str, root=None) -> str:
+    """'24 works' for a task: for prose that must follow the data."""
+    works = load.catalogue(root)
+    n = int((works["task"] == task).sum())
+    return f"{n} work" + ("" if n == 1 else "s")
