@@ -1,0 +1,110 @@
+"""Whole-book tests: build temporary copies exactly as `make book` does and inspect the HTML."""
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import build_book, copy_book
+
+pytestmark = pytest.mark.book
+
+
+def html(root: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((root / "_build" / "html" / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def rows(root: Path, name: str) -> list[dict]:
+    with (root / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def cited_keys(soup: BeautifulSoup) -> list[str]:
+    return [a["href"].split("#cite-", 1)[1] for a in soup.select('a[href*="#cite-"]')]
+
+
+def test_build_has_no_warnings(built_book):
+    log = (built_book / "build.log").read_text(encoding="utf-8")
+    assert "build succeeded." in log
+    assert not re.search(r"\bWARNING:", log), re.findall(r".*WARNING:.*", log)[:5]
+
+
+def test_every_toc_page_is_built(built_book):
+    toc = (built_book / "_toc.yml").read_text(encoding="utf-8")
+    for page in re.findall(r"(?:file|root): (chapters/[\w-]+)", toc):
+        assert (built_book / "_build" / "html" / f"{page}.html").is_file(), page
+
+
+def test_each_chapter_table_lists_exactly_its_works(built_book):
+    papers = rows(built_book, "papers")
+    for task in rows(built_book, "tasks"):
+        soup = html(built_book, f"chapters/{task['chapter']}.html")
+        tables = soup.select("table")
+        assert len(tables) == 1, task["id"]
+        expected = sorted(p["key"] for p in papers if p["task"] == task["id"])
+        assert sorted(cited_keys(tables[0])) == expected, task["id"]
+
+
+def test_every_citation_resolves_to_a_reference_entry(built_book):
+    references = html(built_book, "chapters/references.html")
+    entries = {tag["id"][len("cite-"):] for tag in references.select('[id^="cite-"]')}
+    cited = set()
+    for page in (built_book / "_build" / "html" / "chapters").glob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for link in soup.select('a[href*="#cite-"]'):
+            assert link["href"].startswith("references.html#cite-") or page.name == "references.html"
+            cited.add(link["href"].split("#cite-", 1)[1])
+    assert cited <= entries
+    assert {p["key"] for p in rows(built_book, "papers")} <= entries
+
+
+def test_every_image_has_alt_text(built_book):
+    images = []
+    for page in (built_book / "_build" / "html").rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        images += [(page.name, img) for img in soup.select("article img, main img")]
+    assert images, "expected at least one figure"
+    for page, img in images:
+        assert img.get("alt", "").strip(), f"{page}: {img}"
+
+
+def test_figures_are_numbered_and_referenced(built_book):
+    intro = html(built_book, "chapters/intro.html")
+    numbers = [span.get_text() for span in intro.select("figcaption .caption-number")]
+    assert numbers and all(re.match(r"Fig\. \d+", n) for n in numbers)
+    assert intro.select('a[href="#fig-works-per-task"]')
+
+
+def test_data_edit_and_new_citation_show_up_after_a_plain_rebuild(tmp_path):
+    """Stock JB1 serves stale tables here; the build hooks must not."""
+    root = copy_book(tmp_path / "book")
+    assert build_book(root).returncode == 0
+    papers = rows(root, "papers")
+    edited = papers[3]
+    marker = "STALECHECK4711"
+    edited["dataset"] = marker
+    new_key = "zebra2024testwork"
+    papers.append(dict(papers[3], key=new_key, dataset="", summary=""))
+    with (root / "data" / "papers.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(papers[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(papers)
+    with (root / "references.bib").open("a", encoding="utf-8") as handle:
+        handle.write("\n@misc{zebra2024testwork,\n\ttitle = {{Zebra Crossing Test Work}},\n"
+                     "\tauthor = {Zed Zebra},\n\tyear = {2024},\n\teprint = {2499.99999},\n"
+                     "\tarchiveprefix = {arXiv},\n\turl = {https://arxiv.org/abs/2499.99999}\n}\n")
+    result = build_book(root)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    task = next(t for t in rows(root, "tasks") if t["id"] == edited["task"])
+    chapter = (root / "_build" / "html" / "chapters" / f"{task['chapter']}.html").read_text(encoding="utf-8")
+    assert marker in chapter
+    assert f"references.html#cite-{new_key}" in chapter
+    references = (root / "_build" / "html" / "chapters" / "references.html").read_text(encoding="utf-8")
+    assert f'id="cite-{new_key}"' in references and "Zebra Crossing Test Work" in references
+    intro = (root / "_build" / "html" / "chapters" / "intro.html").read_text(encoding="utf-8")
+    assert "126" in intro  # the glued work count followed the data
+    shutil.rmtree(root / "_build" / ".staging", ignore_errors=True)

@@ -1,0 +1,155 @@
+"""Unit tests of the helpers package on the real catalogue and on small edited copies."""
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from helpers import build, figures, load, paths, tables
+from helpers.problems import InputError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def csv_rows(root: Path, name: str) -> list[dict]:
+    with (root / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_catalogue_has_one_row_per_surveyed_work():
+    works = load.catalogue(REPO)
+    rows = csv_rows(REPO, "papers")
+    assert len(works) == len(rows) == 125
+    assert set(works["key"]) == {r["key"] for r in rows}
+    assert works["key"].is_unique
+
+
+def test_catalogue_joins_bibliography_fields(book):
+    bib = book / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    key = csv_rows(book, "papers")[0]["key"]
+    start = text.index("{" + key + ",")
+    end = text.index("\n}", start)
+    entry = (
+        "@inproceedings{" + key + ",\n\ttitle = {{A {Braced} Title \\& More}},\n"
+        "\tauthor = {Ada Lovelace and Grace Hopper and Alan Turing},\n\tyear = {2024},\n"
+        "\tbooktitle = {Conference on Testing (ConfT)},\n\turl = {https://example.org/paper}"
+    )
+    bib.write_text(text[: text.rindex("@", 0, start)] + entry + text[end:], encoding="utf-8")
+    row = load.catalogue(book).set_index("key").loc[key]
+    assert row["title"] == "A Braced Title & More"
+    assert row["authors"] == ["Ada Lovelace", "Grace Hopper", "Alan Turing"]
+    assert row["short_authors"] == "Lovelace et al."
+    assert row["year"] == 2024
+    assert row["venue"] == "ConfT"
+
+
+def test_lists_are_split_and_generator_access_is_derived(book):
+    papers = csv_rows(book, "papers")
+    papers[0].update(generators="GPT-4V; Stable Diffusion", data_kinds="images;captions")
+    with (book / "data" / "papers.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(papers[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(papers)
+    row = load.catalogue(book).set_index("key").loc[papers[0]["key"]]
+    assert row["generators"] == ["GPT-4V", "Stable Diffusion"]
+    assert row["data_kinds"] == ["images", "captions"]
+    assert row["generator_access"] == ["closed-api", "open-weights"]
+    assert row["generator_kinds"] == ["diffusion", "vlm"]
+
+
+def test_catalogue_refuses_invalid_data(book):
+    (book / "data" / "tasks.csv").write_text("id,title,order,chapter\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load.catalogue(book)
+    assert "data/papers.csv" in str(raised.value)
+
+
+def test_short_authors():
+    assert load.short_authors(["Ada Lovelace"]) == "Lovelace"
+    assert load.short_authors(["Ada Lovelace", "Alan Turing"]) == "Lovelace and Turing"
+    assert load.short_authors(["A B", "C D", "E F"]) == "B et al."
+
+
+@pytest.mark.parametrize("raw", ["<script>alert(1)</script>", "a | b", "R&D {cite}`x` *bold* $x$"])
+def test_escape_neutralises_markdown_and_html(raw):
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable("table").render(tables.escape(raw))
+    assert "<script>" not in html and "<em>" not in html and "<code>" not in html
+    text = re.sub(r"<[^>]+>", "", html).strip()
+    assert text == raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_works_table_lists_exactly_the_works_of_its_task():
+    rows = csv_rows(REPO, "papers")
+    for task in {r["task"] for r in rows}:
+        markdown = tables.works_table(task, REPO).data
+        cited = re.findall(r"\{cite:t\}`([^`]+)`", markdown)
+        expected = [r["key"] for r in rows if r["task"] == task]
+        assert sorted(cited) == sorted(expected), task
+        assert markdown.count("\n") == len(expected) + 1  # header, rule, one line per work
+
+
+def test_works_table_rejects_unknown_task():
+    with pytest.raises(ValueError, match="no works for task 'nope'"):
+        tables.works_table("nope", REPO)
+
+
+def test_figures_are_deterministic_opaque_svgs():
+    for draw in (figures.works_per_task, figures.works_per_year):
+        first, second = draw(REPO).data, draw(REPO).data
+        assert first == second, draw.__name__
+        assert first.lstrip().startswith("<?xml") or "<svg" in first[:500]
+        assert "<dc:date>" not in first  # no timestamp
+        # the first shape is the figure's own white background, so it never shows through
+        background = re.search(r'<g id="patch_1">\s*<path d="M 0 [^"]*" style="fill: (#[0-9a-f]{6})"', first)
+        assert background and background.group(1) == "#ffffff", draw.__name__
+
+
+def test_works_per_task_follows_the_data(book):
+    before = figures.works_per_task(book).data
+    assert "<title>Surveyed works per task category</title>" in before
+    papers = book / "data" / "papers.csv"
+    lines = papers.read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[1] = "chart" if cells[1] != "chart" else "video"  # move one work to another category
+    lines[1] = ",".join(cells)
+    papers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert figures.works_per_task(book).data != before
+
+
+def test_fingerprint_changes_with_any_data_file(book):
+    before = load.fingerprint(book)
+    (book / "data" / "background.csv").write_text("key,why\n\n", encoding="utf-8")
+    assert load.fingerprint(book) != before
+
+
+def test_page_uses_data_and_fingerprint_cell():
+    assert build.page_uses_data("```{code-cell}\nfrom helpers import tables\n```")
+    assert not build.page_uses_data("# Prose only\n")
+    cell = build.fingerprint_cell("abc123")
+    assert "abc123" in cell and ":tags: [remove-cell]" in cell and cell.strip().endswith("```")
+
+
+def test_project_root_is_found_from_a_chapter_folder(book, monkeypatch):
+    monkeypatch.delenv(paths.ROOT_ENV, raising=False)
+    monkeypatch.chdir(book / "chapters")
+    assert paths.project_root() == book.resolve()
+    monkeypatch.setenv(paths.ROOT_ENV, str(REPO))
+    assert paths.project_root() == REPO
+
+
+def test_publish_replaces_the_site_in_one_step(tmp_path):
+    built = tmp_path / "built"
+    built.mkdir()
+    (built / "index.html").write_text("new", encoding="utf-8")
+    target = tmp_path / "html"
+    target.mkdir()
+    (target / "stale.html").write_text("old", encoding="utf-8")
+    build.publish(built, target)
+    assert sorted(p.name for p in target.iterdir()) == ["index.html"]
+    assert not (tmp_path / "html.new").exists() and not (tmp_path / "html.old").exists()
