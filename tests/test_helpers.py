@@ -153,3 +153,16 @@ def test_publish_replaces_the_site_in_one_step(tmp_path):
     build.publish(built, target)
     assert sorted(p.name for p in target.iterdir()) == ["index.html"]
     assert not (tmp_path / "html.new").exists() and not (tmp_path / "html.old").exists()
+
+
+def test_generators_by_data_kind_is_deterministic_and_task_specific():
+    first = figures.generators_by_data_kind("instruction-tuning", REPO).data
+    assert first == figures.generators_by_data_kind("instruction-tuning", REPO).data
+    assert first != figures.generators_by_data_kind("evaluation", REPO).data
+    assert "<title>Generators and the kinds of data they produced</title>" in first
+    with pytest.raises(ValueError, match="no works for task"):
+        figures.generators_by_data_kind("nope", REPO)
+
+
+def test_works_per_year_can_be_limited_to_one_task():
+    assert figures.works_per_year(REPO, task="chart").data != figures.works_per_year(REPO).data

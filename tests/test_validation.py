@@ -93,6 +93,14 @@ def test_two_works_sharing_one_arxiv_id(book):
     assert any("eprint" in m and f"'{ids[0]}'" in m and "arXiv id also used by" in m for m in found), found
 
 
+def test_two_entries_with_the_same_title(book):
+    bib = book / "references.bib"
+    titles = re.findall(r"\ttitle = \{\{(.+)\}\},", bib.read_text(encoding="utf-8"))
+    replace_in(bib, "{{" + titles[1] + "}}", "{{" + titles[0].upper() + "}}")
+    found = messages(book)
+    assert any(": title: " in m and "title also used by" in m for m in found), found
+
+
 def test_bad_vocabulary_value_in_csv(book):
     papers = book / "data" / "papers.csv"
     lines = papers.read_text(encoding="utf-8").splitlines()

@@ -76,9 +76,18 @@ def works_per_task(root=None) -> SVG:
         return to_svg(fig, "Surveyed works per task category")
 
 
-def works_per_year(root=None) -> SVG:
-    """Vertical bars: number of works per publication year, split by direction."""
-    works = load.catalogue(root)
+def _select(works: pd.DataFrame, task: str | None) -> pd.DataFrame:
+    if task is None:
+        return works
+    selected = works[works["task"] == task]
+    if selected.empty:
+        raise ValueError(f"no works for task {task!r}")
+    return selected
+
+
+def works_per_year(root=None, task: str | None = None) -> SVG:
+    """Vertical bars: number of works per publication year, split by direction (one task or all)."""
+    works = _select(load.catalogue(root), task)
     with plt.rc_context(STYLE):
         counts = works.groupby(["year", "direction"]).size().unstack(fill_value=0).sort_index()
         fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -88,3 +97,37 @@ def works_per_year(root=None) -> SVG:
         ax.set_xlabel("year of publication")
         ax.legend(frameon=False, title="direction")
         return to_svg(fig, "Surveyed works per year")
+
+
+def generators_by_data_kind(task: str | None = None, root=None, top: int = 12) -> SVG:
+    """Dot matrix: which generator models produced which kinds of data (number of works per cell).
+
+    Works whose generator is unknown are counted in a row of their own, so nothing silently vanishes."""
+    works = _select(load.catalogue(root), task)
+    pairs = []
+    for _, row in works.iterrows():
+        generators = row["generators"] or ["(not stated)"]
+        kinds = row["data_kinds"] or ["(not stated)"]
+        pairs += [(g, k) for g in generators for k in kinds]
+    table = pd.DataFrame(pairs, columns=["generator", "kind"]).value_counts().unstack(fill_value=0)
+    keep = table.sum(axis=1).sort_values(ascending=False, kind="stable")
+    table = table.loc[sorted(keep.index[:top], key=lambda g: (-keep[g], g.lower()))]
+    table = table[sorted(table.columns, key=lambda k: (-table[k].sum(), k))]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(1.2 + 0.55 * len(table.columns), 1.0 + 0.35 * len(table)))
+        ys, xs = range(len(table)), range(len(table.columns))
+        for y in ys:
+            for x in xs:
+                n = int(table.iat[y, x])
+                if n:
+                    ax.scatter(x, y, s=60 + 90 * n, color=OKABE_ITO[4], edgecolor="#333333", linewidth=0.5)
+                    ax.text(x, y, str(n), ha="center", va="center", color="white", fontsize=8, fontweight="bold")
+        ax.set_xticks(list(xs), list(table.columns), rotation=40, ha="right")
+        ax.set_yticks(list(ys), list(table.index))
+        ax.set_xlim(-0.6, len(table.columns) - 0.4)
+        ax.set_ylim(len(table) - 0.5, -0.5)
+        ax.grid(color="#dddddd", linewidth=0.5)
+        ax.set_axisbelow(True)
+        ax.set_xlabel("kind of synthesized data")
+        ax.set_ylabel("generator")
+        return to_svg(fig, "Generators and the kinds of data they produced")
