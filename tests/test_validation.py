@@ -30,6 +30,15 @@ def line_of(path: Path, needle: str) -> int:
     raise AssertionError(f"{needle!r} not in {path}")
 
 
+def set_cell(path: Path, line: int, column: int, value: str) -> None:
+    """Overwrite one cell of a simple CSV (no quoted commas on that line)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cells = lines[line - 1].split(",")
+    cells[column] = value
+    lines[line - 1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def first_paper(book: Path) -> str:
     return (book / "data" / "papers.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
 
@@ -102,23 +111,13 @@ def test_two_entries_with_the_same_title(book):
 
 
 def test_bad_vocabulary_value_in_csv(book):
-    papers = book / "data" / "papers.csv"
-    lines = papers.read_text(encoding="utf-8").splitlines()
-    cells = lines[3].split(",")
-    cells[2] = "maybe"  # direction
-    lines[3] = ",".join(cells)
-    papers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    set_cell(book / "data" / "papers.csv", 4, 2, "maybe")  # direction
     found = messages(book)
     assert any(m.startswith("data/papers.csv:4: direction: 'maybe': ") for m in found), found
 
 
 def test_unknown_task_is_a_foreign_key_error(book):
-    papers = book / "data" / "papers.csv"
-    lines = papers.read_text(encoding="utf-8").splitlines()
-    cells = lines[5].split(",")
-    cells[1] = "astrology"
-    lines[5] = ",".join(cells)
-    papers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    set_cell(book / "data" / "papers.csv", 6, 1, "astrology")  # task
     found = messages(book)
     assert any(m.startswith("data/papers.csv:6: task: 'astrology': no such row") for m in found), found
 
@@ -134,13 +133,7 @@ def test_csv_row_without_bib_entry_and_bib_entry_without_row(book):
 
 
 def test_generator_must_be_listed(book):
-    papers = book / "data" / "papers.csv"
-    text = papers.read_text(encoding="utf-8")
-    rows = text.splitlines()
-    cells = rows[1].split(",")
-    cells[3] = "GPT-4;HAL-9000"
-    rows[1] = ",".join(cells)
-    papers.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    set_cell(book / "data" / "papers.csv", 2, 3, "GPT-4;HAL-9000")  # generators
     (book / "data" / "generators.csv").write_text("name,kind,access\nGPT-4,llm,closed-api\n", encoding="utf-8")
     found = messages(book)
     assert "data/papers.csv:2: generators: 'HAL-9000': not a name in data/generators.csv" in found, found
