@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: book test check clean lock
+.PHONY: book test check clean lock bench
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ test: $(STAMP)  ## run every test (includes building temporary copies of the boo
 
 check: $(STAMP)  ## validate data/ and references.bib only (seconds)
 	$(BIN)/python -m helpers.validate
+
+bench: $(STAMP)  ## time stock Jupyter Book 1 against this build (minutes); writes benchmarks/README.md
+	$(BIN)/python benchmarks/rebuild.py --repeat 3 --write benchmarks/README.md
 
 clean:  ## remove built output and the execution cache (keeps .venv)
 	rm -rf _build

@@ -52,6 +52,16 @@ class BibEntry:
         return match.group(1) if match else full
 
 
+class _DecodeLatexWhereNeeded(middlewares.LatexDecodingMiddleware):
+    """Decode LaTeX only in values that contain a command; plain values (nearly all) are left as
+    they are, which makes loading the bibliography several times faster."""
+
+    def _transform_python_value_string(self, python_string: str):
+        if "\\" not in python_string:
+            return python_string, ""
+        return super()._transform_python_value_string(python_string)
+
+
 def _name(parts) -> str:
     return " ".join(parts.first + parts.von + parts.last + parts.jr).replace("{", "").replace("}", "")
 
@@ -63,7 +73,7 @@ def read_bib(path: Path, label: str | None = None) -> tuple[list[BibEntry], list
     library = bibtexparser.parse_string(
         text,
         append_middleware=[
-            middlewares.LatexDecodingMiddleware(),
+            _DecodeLatexWhereNeeded(),
             middlewares.SeparateCoAuthors(),
             middlewares.SplitNameParts(),
         ],

@@ -16,6 +16,8 @@ partial output where readers look, and never touches the author's files.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -23,12 +25,19 @@ import sys
 from pathlib import Path
 
 from . import paths
-from .load import fingerprint
+from .load import VALIDATED_ENV, fingerprint
 from .problems import InputError
 
 USES_DATA = ("import helpers", "from helpers")
 STAGING = Path("_build") / ".staging"
 PUBLISHED = Path("_build") / "html"
+# Where myst-nb keeps its jupyter-cache by default: next to the HTML output folder.
+EXECUTION_CACHE = STAGING / "_build" / ".jupyter_cache"
+# Everything a build reads; if none of it changed since the last published build, skip the build.
+INPUT_GLOBS = ("_config.yml", "_toc.yml", "references.bib", "requirements.lock", "chapters/**/*",
+               "data/**/*", "src/helpers/**/*.py")
+STAMP = STAGING / "inputs.sha256"
+REPORT = STAGING / "execution.json"
 
 
 def page_uses_data(source: str) -> bool:
@@ -115,12 +124,31 @@ def jupyter_book_command(root: Path, staging: Path, extra: list[str]) -> list[st
             "-W", "-n", "--keep-going", *extra]
 
 
+def inputs_digest(root: Path) -> str:
+    """Hash of the names and bytes of every file the build reads."""
+    digest = hashlib.sha256()
+    files = sorted({p for pattern in INPUT_GLOBS for p in root.glob(pattern) if p.is_file()
+                    and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts})
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root", nargs="?", help="the book's folder (default: found from the working folder)")
-    parser.add_argument("--all", action="store_true", help="rebuild every page (execution cache kept)")
+    parser.add_argument("--all", action="store_true", help="re-read every page (execution cache kept)")
+    parser.add_argument("--serial", action="store_true",
+                        help="let myst-nb execute notebooks one by one during the Sphinx build")
     args = parser.parse_args(argv)
     root = paths.project_root(args.root)
+    staging = root / STAGING
+    digest = inputs_digest(root)
+    stamp = root / STAMP
+    if (not args.all and stamp.is_file() and stamp.read_text() == digest
+            and (root / PUBLISHED / "index.html").is_file()):
+        print(f"book is up to date: {root / PUBLISHED / 'index.html'}")
+        return 0
 
     from .validate import find_problems
 
@@ -131,14 +159,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(problems)} problem(s) in the input: nothing was built; "
               f"{root / PUBLISHED} is unchanged.", file=sys.stderr)
         return 1
-    staging = root / STAGING
-    env = dict(os.environ, **{paths.ROOT_ENV: str(root)})
+    data_fingerprint = fingerprint(root)
+    # The data were just validated: kernels need not validate them again (see load.catalogue).
+    os.environ.update({paths.ROOT_ENV: str(root), VALIDATED_ENV: data_fingerprint})
+    stamp.unlink(missing_ok=True)
+    report = None
+    if not args.serial:
+        from .execute import execute_outdated
+
+        report = execute_outdated(root, root / EXECUTION_CACHE, data_fingerprint)
+        for page, error in report.failed.items():
+            print(f"{page}: executing the notebook failed:\n{error}", file=sys.stderr)
+        if report.failed:
+            print(f"build failed: {root / PUBLISHED} is unchanged.", file=sys.stderr)
+            return 1
+        print(f"executed {len(report.executed)} notebook(s) in {report.seconds:.1f} s, "
+              f"{len(report.cached)} from the cache")
     command = jupyter_book_command(root, staging, ["--all"] if args.all else [])
-    result = subprocess.run(command, cwd=root, env=env)
+    result = subprocess.run(command, cwd=root, env=dict(os.environ))
     if result.returncode != 0:
         print(f"build failed (exit {result.returncode}): {root / PUBLISHED} is unchanged.", file=sys.stderr)
         return result.returncode
     publish(staging / "_build" / "html", root / PUBLISHED)
+    if report is not None:
+        (root / REPORT).write_text(json.dumps({"executed": report.executed, "cached": report.cached,
+                                               "seconds": round(report.seconds, 2)}, indent=1))
+    stamp.write_text(digest)
     print(f"book built: {root / PUBLISHED / 'index.html'}")
     return 0
 

@@ -1,0 +1,130 @@
+"""Execute the book's notebooks in parallel into the jupyter-cache that myst-nb reads.
+
+Stock Jupyter Book executes notebooks one after the other while Sphinx reads pages. Here, before
+Sphinx starts, every notebook whose cache key has no match is executed in a pool of worker
+processes (one per core), and the results are stored in the same jupyter-cache, under the same key
+that myst-nb computes (code cells + kernelspec, including the data-fingerprint cell that
+helpers.build adds). Sphinx then finds every notebook in the cache and executes nothing itself.
+"""
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from . import paths
+
+
+@dataclass
+class ExecutionReport:
+    executed: list[str] = field(default_factory=list)  # pages run in this build
+    cached: list[str] = field(default_factory=list)  # pages whose outputs came from the cache
+    failed: dict[str, str] = field(default_factory=dict)  # page -> traceback
+    seconds: float = 0.0
+
+
+def toc_pages(root: Path) -> list[Path]:
+    """Source files of every page in _toc.yml, in book order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    names = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                names.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    pages = []
+    for name in names:
+        for suffix in (".md", ".ipynb"):
+            if (root / f"{name}{suffix}").is_file():
+                pages.append(root / f"{name}{suffix}")
+                break
+    return pages
+
+
+def notebook_for(page: Path, fingerprint: str) -> nbformat.NotebookNode | None:
+    """The notebook myst-nb builds from a page at read time (None for plain Markdown pages)."""
+    from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
+
+    from .build import fingerprint_cell, page_uses_data
+
+    text = page.read_text(encoding="utf-8")
+    if page.suffix == ".ipynb":
+        return nbformat.reads(text, as_version=4)
+    if not is_myst_markdown_notebook(text):
+        return None
+    if page_uses_data(text):
+        text += fingerprint_cell(fingerprint)
+    return read_myst_markdown_notebook(text, path=str(page))
+
+
+def _execute(job: tuple[str, dict, int]) -> tuple[str, dict | None, float, str | None]:
+    """Worker: run one notebook in its own folder; return it executed, or the traceback."""
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    path, nb_dict, timeout = job
+    nb = nbformat.from_dict(nb_dict)
+    result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout, allow_errors=False,
+                                 # quiet the kernel's start-up notice about its local TCP transport
+                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    if result.err is not None:
+        return path, None, result.time, result.exc_string or repr(result.err)
+    return path, nb, result.time, None
+
+
+def execute_outdated(root: Path, cache_path: Path, fingerprint: str, timeout: int = 300,
+                     workers: int | None = None) -> ExecutionReport:
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    started = time.perf_counter()
+    report = ExecutionReport()
+    cache = get_cache(str(cache_path))
+    jobs = []
+    for page in toc_pages(root):
+        nb = notebook_for(page, fingerprint)
+        if nb is None:
+            continue
+        label = page.relative_to(root).as_posix()
+        with suppress(KeyError):
+            cache.match_cache_notebook(nb)
+            report.cached.append(label)
+            continue
+        if not any(cell.cell_type == "code" for cell in nb.cells):
+            # nothing to run: the notebook is its own executed form, no kernel needed
+            cache.cache_notebook_bundle(CacheBundleIn(nb, str(page)), check_validity=False, overwrite=True)
+            report.executed.append(label)
+            continue
+        jobs.append((str(page), nb, timeout))
+    if jobs:
+        # Kernels spend part of their start-up waiting, so one more worker than cores keeps both busy.
+        workers = workers or min(len(jobs), (os.cpu_count() or 1) + 1)
+        os.environ[paths.ROOT_ENV] = str(root)
+        # Longest notebooks first would be ideal; source size is a cheap proxy for it.
+        jobs.sort(key=lambda job: -len(str(job[1])))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for path, nb, seconds, error in pool.map(_execute, [(p, dict(nb), t) for p, nb, t in jobs]):
+                label = Path(path).relative_to(root).as_posix()
+                if error is not None:
+                    report.failed[label] = error
+                    continue
+                cache.cache_notebook_bundle(
+                    CacheBundleIn(nb, path, data={"execution_seconds": seconds}),
+                    check_validity=False, overwrite=True,
+                )
+                report.executed.append(label)
+    report.executed.sort()
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,66 @@
+"""What a written task chapter promises (data/tasks.csv status 'written'): every work of its
+category discussed and cited in the prose, a numbered and referenced figure when the chapter has
+six works or more, and a closing 'Open problems' section."""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+
+
+def table(name: str) -> list[dict]:
+    with (REPO / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+WRITTEN = [t for t in table("tasks") if t["status"] == "written"]
+
+
+def cells(text: str) -> list[tuple[dict, str]]:
+    """(metadata, source) of each code cell of a MyST notebook."""
+    found = []
+    for match in re.finditer(r"```\{code-cell\}[^\n]*\n(.*?)```", text, flags=re.S):
+        body = match.group(1)
+        meta = {}
+        if body.startswith("---\n"):
+            header, body = body[4:].split("\n---\n", 1)
+            meta = yaml.safe_load(header) or {}
+        found.append((meta, body))
+    return found
+
+
+def prose(text: str) -> str:
+    return re.sub(r"```\{code-cell\}.*?```", "", text, flags=re.S)
+
+
+def test_some_chapters_are_written():
+    assert WRITTEN, "no task chapter is marked written in data/tasks.csv"
+
+
+@pytest.mark.parametrize("task", WRITTEN, ids=lambda t: t["id"])
+def test_every_work_is_cited_in_the_prose(task):
+    text = prose((REPO / "chapters" / f"{task['chapter']}.md").read_text(encoding="utf-8"))
+    cited = {key.strip() for group in CITE.findall(text) for key in group.split(",")}
+    expected = {p["key"] for p in table("papers") if p["task"] == task["id"]}
+    assert expected - cited == set(), f"not discussed: {sorted(expected - cited)}"
+
+
+@pytest.mark.parametrize("task", WRITTEN, ids=lambda t: t["id"])
+def test_figure_and_open_problems(task):
+    text = (REPO / "chapters" / f"{task['chapter']}.md").read_text(encoding="utf-8")
+    assert re.search(r"^## Open problems", text, flags=re.M | re.I), "no 'Open problems' section"
+    works = sum(p["task"] == task["id"] for p in table("papers"))
+    figures = [meta["mystnb"] for meta, _ in cells(text) if "figure" in meta.get("mystnb", {})]
+    if works >= 6:
+        assert figures, "a chapter of six or more works needs a figure"
+    for figure in figures:
+        name = figure["figure"]["name"]
+        assert figure["figure"].get("caption"), name
+        assert figure.get("image", {}).get("alt"), f"{name} has no alt text"
+        assert f"{{numref}}`{name}`" in text, f"{name} is never referenced"
