@@ -45,10 +45,10 @@ class Run:
 
 
 def copy_sources(target: Path, stock: bool) -> Path:
+    """The book's sources as committed (HEAD), so that edits in progress do not leak in."""
     target.mkdir(parents=True)
-    for name in SOURCES:
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / name)
+    archive = subprocess.run(["git", "archive", "HEAD", *SOURCES], cwd=REPO, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
     if stock:
         config = target / "_config.yml"
         text = re.sub(r"^\s*- helpers\.build\s*\n", "", config.read_text(encoding="utf-8"), flags=re.M)

@@ -108,3 +108,38 @@ def test_data_edit_and_new_citation_show_up_after_a_plain_rebuild(tmp_path):
     intro = (root / "_build" / "html" / "chapters" / "intro.html").read_text(encoding="utf-8")
     assert "126" in intro  # the glued work count followed the data
     shutil.rmtree(root / "_build" / ".staging", ignore_errors=True)
+
+
+def test_exports_exist_parse_and_hold_exactly_the_works(built_book):
+    import bibtexparser
+    import pandas as pd
+
+    exports = built_book / "_build" / "html" / "exports"
+    papers = rows(built_book, "papers")
+    everything = bibtexparser.parse_string((exports / "references.bib").read_text(encoding="utf-8"))
+    source = bibtexparser.parse_string((built_book / "references.bib").read_text(encoding="utf-8"))
+    assert not everything.failed_blocks
+    assert [e.key for e in everything.entries] == [e.key for e in source.entries]
+    table = pd.read_csv(exports / "works.csv", dtype=str, keep_default_na=False)
+    assert sorted(table["key"]) == sorted(p["key"] for p in papers)
+    assert table.set_index("key").loc[papers[0]["key"], "title"]
+    for task in rows(built_book, "tasks"):
+        library = bibtexparser.parse_string((exports / f"{task['chapter']}.bib").read_text(encoding="utf-8"))
+        assert not library.failed_blocks
+        assert sorted(e.key for e in library.entries) == sorted(p["key"] for p in papers if p["task"] == task["id"])
+
+
+def test_explorer_task_links_reach_the_discussion(built_book):
+    from helpers.explorer import explorer_frame
+
+    links = explorer_frame(built_book)["Task"].str.extract(r'href="([^"]+)"')[0]
+    written = {t["chapter"] for t in rows(built_book, "tasks") if t["status"] == "written"}
+    checked = 0
+    for href in links:
+        page, _, anchor = href.partition("#")
+        if page[: -len(".html")] in written:
+            assert anchor, f"{href}: a written chapter should link to the section discussing the work"
+        if anchor:
+            assert html(built_book, f"chapters/{page}").find(id=anchor) is not None, href
+            checked += 1
+    assert checked

@@ -91,7 +91,9 @@ def test_works_table_lists_exactly_the_works_of_its_task():
         cited = re.findall(r"\{cite:t\}`([^`]+)`", markdown)
         expected = [r["key"] for r in rows if r["task"] == task]
         assert sorted(cited) == sorted(expected), task
-        assert markdown.count("\n") == len(expected) + 1  # header, rule, one line per work
+        table = markdown.split("\n\n", 1)[1]
+        assert table.count("\n") == len(expected) + 1  # header, rule, one line per work
+        assert markdown.startswith('<a href="explorer.html?task=')
 
 
 def test_works_table_rejects_unknown_task():
@@ -166,3 +168,19 @@ def test_generators_by_data_kind_is_deterministic_and_task_specific():
 
 def test_works_per_year_can_be_limited_to_one_task():
     assert figures.works_per_year(REPO, task="chart").data != figures.works_per_year(REPO).data
+
+
+def test_explorer_frame_escapes_titles(book):
+    from helpers.explorer import explorer_frame
+
+    bib = book / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    key = csv_rows(book, "papers")[0]["key"]
+    start = text.index("{" + key + ",")
+    title_start = text.index("title = {{", start) + len("title = {{")
+    title_end = text.index("}}", title_start)
+    bib.write_text(text[:title_start] + "<script>alert(1)</script> R&D" + text[title_end:], encoding="utf-8")
+    frame = explorer_frame(book)
+    cell = frame.loc[frame["BibTeX"].str.contains(key), "Title"].iloc[0]
+    assert "<script>" not in cell and "&lt;script&gt;alert(1)&lt;/script&gt; R&amp;D" in cell
+    assert all("<script" not in value for value in frame.astype(str).to_numpy().ravel())

@@ -4,8 +4,9 @@ Stock Jupyter Book 1 re-reads only pages whose *source* changed, and jupyter-cac
 on its code cells only, so after an edit of data/ or references.bib it serves stale tables and
 figures. This extension (listed in _config.yml) fixes both halves:
 
-* every page that imports `helpers` records the fingerprint of the data it was built from; when the
-  data fingerprint changes, Sphinx is told the page is outdated (event `env-get-outdated`);
+* every page that imports `helpers` records the fingerprint of what it was built from (the data
+  files and the code of this package); when that fingerprint changes, Sphinx is told the page is
+  outdated (event `env-get-outdated`);
 * the fingerprint is appended to the page's notebook, at read time, as a hidden code cell, so it is
   part of jupyter-cache's key and the notebook is executed again instead of served from the cache.
 
@@ -34,8 +35,7 @@ PUBLISHED = Path("_build") / "html"
 # Where myst-nb keeps its jupyter-cache by default: next to the HTML output folder.
 EXECUTION_CACHE = STAGING / "_build" / ".jupyter_cache"
 # Everything a build reads; if none of it changed since the last published build, skip the build.
-INPUT_GLOBS = ("_config.yml", "_toc.yml", "references.bib", "requirements.lock", "chapters/**/*",
-               "data/**/*", "src/helpers/**/*.py")
+INPUT_GLOBS = ("_config.yml", "_toc.yml", "references.bib", "requirements.lock", "chapters/**/*", "data/**/*")
 STAMP = STAGING / "inputs.sha256"
 REPORT = STAGING / "execution.json"
 
@@ -44,10 +44,24 @@ def page_uses_data(source: str) -> bool:
     return any(marker in source for marker in USES_DATA)
 
 
+def code_digest() -> str:
+    """Hash of this package's source: pages that import helpers depend on it as much as on data/."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def page_fingerprint(root: Path) -> str:
+    """What a data page's output depends on besides its own code cells: data files and helpers code."""
+    return f"{fingerprint(root)}-{code_digest()}"
+
+
 def fingerprint_cell(value: str) -> str:
     return (
         "\n\n+++\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
-        f"# data fingerprint {value}: added by helpers.build at read time, not in the source file\n```\n"
+        f"# data and helpers fingerprint {value}: added by helpers.build at read time, not in the source\n```\n"
     )
 
 
@@ -63,7 +77,7 @@ def _on_config_inited(app, config) -> None:
     problems = find_problems(root)
     if problems:
         raise ConfigError(str(InputError(problems)))
-    app.survey_fingerprint = fingerprint(root)
+    app.survey_fingerprint = page_fingerprint(root)
 
 
 def _on_env_get_outdated(app, env, added, changed, removed):
@@ -94,12 +108,21 @@ def _on_env_merge_info(app, env, docnames, other) -> None:
     env.survey_data_fingerprints.update({d: incoming[d] for d in docnames if d in incoming})
 
 
+def _on_build_finished(app, exception) -> None:
+    """Write the downloadable exports next to the pages (only after a successful HTML build)."""
+    if exception is None and app.builder.format == "html":
+        from .exports import write_exports
+
+        write_exports(Path(app.outdir), Path(app.srcdir))
+
+
 def setup(app):
     app.connect("config-inited", _on_config_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("source-read", _on_source_read)
     app.connect("env-purge-doc", _on_env_purge_doc)
     app.connect("env-merge-info", _on_env_merge_info)
+    app.connect("build-finished", _on_build_finished)
     return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -125,12 +148,15 @@ def jupyter_book_command(root: Path, staging: Path, extra: list[str]) -> list[st
 
 
 def inputs_digest(root: Path) -> str:
-    """Hash of the names and bytes of every file the build reads."""
+    """Hash of the names and bytes of every file the build reads, the code of this package included
+    (wherever it is installed from: a copy of the book may have no src/ of its own)."""
     digest = hashlib.sha256()
-    files = sorted({p for pattern in INPUT_GLOBS for p in root.glob(pattern) if p.is_file()
-                    and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts})
-    for path in files:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    package = Path(__file__).resolve().parent
+    files = [(p.relative_to(root).as_posix(), p) for pattern in INPUT_GLOBS for p in root.glob(pattern)]
+    files += [(f"helpers/{p.relative_to(package).as_posix()}", p) for p in package.rglob("*.py")]
+    for name, path in sorted(set(files)):
+        if path.is_file() and "__pycache__" not in path.parts and ".ipynb_checkpoints" not in path.parts:
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -167,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.serial:
         from .execute import execute_outdated
 
-        report = execute_outdated(root, root / EXECUTION_CACHE, data_fingerprint)
+        report = execute_outdated(root, root / EXECUTION_CACHE, page_fingerprint(root))
         for page, error in report.failed.items():
             print(f"{page}: executing the notebook failed:\n{error}", file=sys.stderr)
         if report.failed:

@@ -1,6 +1,8 @@
 """Markdown tables of works, rendered by myst-nb as MyST so that {cite} roles in them resolve."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pandas as pd
 from IPython.display import Markdown
 
@@ -60,13 +62,16 @@ WORKS_HEADER = ["Work", "Venue", "Direction", "Generator(s)", "Synthesized data"
 
 
 def works_table(task: str, root=None) -> Markdown:
-    """The table of one task chapter: every work of that category, ordered by year then key."""
+    """The table of one task chapter: every work of that category, ordered by year then key,
+    preceded by a link to the paper explorer filtered to the same category."""
     works = load.catalogue(root)
     selected = works[works["task"] == task]
     if selected.empty:
         known = ", ".join(load.tasks(root)["id"])
         raise ValueError(f"no works for task {task!r}; tasks are: {known}")
-    return Markdown(markdown_table(WORKS_HEADER, works_rows(selected)))
+    title = selected["task_title"].iloc[0]
+    link = f'<a href="explorer.html?task={quote(title)}">Open these works in the paper explorer</a>'
+    return Markdown(link + "\n\n" + markdown_table(WORKS_HEADER, works_rows(selected)))
 
 
 def count_phrase(task: str, root=None) -> str:
