@@ -139,6 +139,18 @@ def test_generator_must_be_listed(book):
     assert "data/papers.csv:2: generators: 'HAL-9000': not a name in data/generators.csv" in found, found
 
 
+def test_unknown_facet_needs_a_reason(book):
+    papers = book / "data" / "papers.csv"
+    header = papers.read_text(encoding="utf-8").splitlines()[0].split(",")
+    lines = papers.read_text(encoding="utf-8").splitlines()
+    lines.append(",".join({"key": first_paper(book) + "x", "task": "chart", "dataset": "unknown"}.get(c, "")
+                          for c in header))
+    papers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = messages(book)
+    assert (f"data/papers.csv:{len(lines)}: unknown_reasons: '': dataset is 'unknown': say why in unknown_reasons"
+            in found), found
+
+
 def test_citation_to_missing_key_in_chapter(book):
     chapter = book / "chapters" / "preliminaries.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nSee {cite:t}`nobody2020nothing`.\n", encoding="utf-8")

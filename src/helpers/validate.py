@@ -88,6 +88,20 @@ def list_reference_problems(root: Path) -> list[Problem]:
     return problems
 
 
+FACETS = ("direction", "generators", "data_kinds", "modalities", "seed_data", "dataset", "dataset_size", "purpose")
+
+
+def unknown_reason_problems(root: Path) -> list[Problem]:
+    """A facet may be 'unknown' (the source does not say it), but then the row must say why."""
+    problems = []
+    for index, row in read_table(root, "papers").iterrows():
+        unknown = [f for f in FACETS if row[f] == "unknown"]
+        if unknown and not row["unknown_reasons"].strip():
+            problems.append(Problem("data/papers.csv", int(index) + 2, "unknown_reasons", "",
+                                    f"{', '.join(unknown)} is 'unknown': say why in unknown_reasons"))
+    return problems
+
+
 def consistency_problems(root: Path, entries: list[bib.BibEntry]) -> list[Problem]:
     problems = []
     paper_lines = _key_lines(root, "papers")
@@ -133,7 +147,8 @@ def find_problems(root: Path | str | None = None) -> list[Problem]:
     entries, bib_problems = bib.read_bib(bib_path, "references.bib")
     problems += bib_problems + bib.check_entries(entries, "references.bib")
     if not structural:  # cross-file checks need well-formed tables
-        problems += list_reference_problems(root) + consistency_problems(root, entries)
+        problems += (list_reference_problems(root) + unknown_reason_problems(root)
+                     + consistency_problems(root, entries))
     problems += citation_problems(root, {e.key for e in entries})
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.field, p.value))
 
