@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="re-read every page (execution cache kept)")
     parser.add_argument("--serial", action="store_true",
                         help="let myst-nb execute notebooks one by one during the Sphinx build")
+    parser.add_argument("--fresh-kernels", action="store_true",
+                        help="start a new kernel for every notebook instead of one warm kernel per worker")
     args = parser.parse_args(argv)
     root = paths.project_root(args.root)
     staging = root / STAGING
@@ -193,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.serial:
         from .execute import execute_outdated
 
-        report = execute_outdated(root, root / EXECUTION_CACHE, page_fingerprint(root))
+        report = execute_outdated(root, root / EXECUTION_CACHE, page_fingerprint(root),
+                                  fresh_kernels=args.fresh_kernels)
         for page, error in report.failed.items():
             print(f"{page}: executing the notebook failed:\n{error}", file=sys.stderr)
         if report.failed:

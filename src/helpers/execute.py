@@ -2,9 +2,15 @@
 
 Stock Jupyter Book executes notebooks one after the other while Sphinx reads pages. Here, before
 Sphinx starts, every notebook whose cache key has no match is executed in a pool of worker
-processes (one per core), and the results are stored in the same jupyter-cache, under the same key
-that myst-nb computes (code cells + kernelspec, including the data-fingerprint cell that
-helpers.build adds). Sphinx then finds every notebook in the cache and executes nothing itself.
+processes, and the results are stored in the same jupyter-cache, under the same key that myst-nb
+computes (code cells + kernelspec, including the fingerprint cell that helpers.build adds). Sphinx
+then finds every notebook in the cache and executes nothing itself.
+
+Most of a chapter's run time is the kernel starting and importing pandas and matplotlib, so by
+default each worker keeps one warm kernel and runs its share of notebooks in it, clearing the
+user namespace (`%reset -f`) and the working folder before each one; `fresh_kernels=True` starts a
+new kernel per notebook instead. Each chapter is also run in a fresh kernel by the tests
+(tests/test_notebooks.py), which would catch a notebook that leant on another's leftovers.
 """
 from __future__ import annotations
 
@@ -70,22 +76,64 @@ def notebook_for(page: Path, fingerprint: str) -> nbformat.NotebookNode | None:
     return read_myst_markdown_notebook(text, path=str(page))
 
 
-def _execute(job: tuple[str, dict, int]) -> tuple[str, dict | None, float, str | None]:
-    """Worker: run one notebook in its own folder; return it executed, or the traceback."""
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]  # quiet the notice about the local TCP transport
+Result = tuple[str, "dict | None", float, "str | None"]  # page, executed notebook, seconds, traceback
+
+
+def _execute(job: tuple[str, dict, int]) -> Result:
+    """Worker: run one notebook in a new kernel in its own folder."""
     from jupyter_cache.executors.utils import single_nb_execution
 
     path, nb_dict, timeout = job
     nb = nbformat.from_dict(nb_dict)
     result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout, allow_errors=False,
-                                 # quiet the kernel's start-up notice about its local TCP transport
-                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                 extra_arguments=KERNEL_ARGS)
     if result.err is not None:
         return path, None, result.time, result.exc_string or repr(result.err)
     return path, nb, result.time, None
 
 
+def _execute_batch(batch: list[tuple[str, dict, int]]) -> list[Result]:
+    """Worker: run several notebooks, one after the other, in one warm kernel."""
+    import traceback
+
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    results: list[Result] = []
+    kernel_name = batch[0][1]["metadata"].get("kernelspec", {}).get("name", "python3")
+    km = KernelManager(kernel_name=kernel_name)
+    km.start_kernel(cwd=str(Path(batch[0][0]).parent), extra_arguments=KERNEL_ARGS)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        for path, nb_dict, timeout in batch:
+            nb = nbformat.from_dict(nb_dict)
+            started = time.perf_counter()
+            # a clean slate: no variables from the previous notebook, the notebook's own folder
+            kc.execute_interactive(f"%reset -f\nimport os as _os\n_os.chdir({str(Path(path).parent)!r})\ndel _os",
+                                   silent=True, timeout=60)
+            # record_timing=False: timings in cell metadata would change the cache key (as in jupyter-cache)
+            client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=False, kernel_name=kernel_name,
+                                    record_timing=False)
+            client.kc = kc
+            try:
+                client.execute()
+            except Exception:  # noqa: BLE001 - reported with its traceback, the build then stops
+                results.append((path, None, time.perf_counter() - started, traceback.format_exc()))
+                km.restart_kernel(now=True)
+                kc.wait_for_ready(timeout=120)
+                continue
+            results.append((path, nb, time.perf_counter() - started, None))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return results
+
+
 def execute_outdated(root: Path, cache_path: Path, fingerprint: str, timeout: int = 300,
-                     workers: int | None = None) -> ExecutionReport:
+                     workers: int | None = None, fresh_kernels: bool = False) -> ExecutionReport:
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
@@ -109,13 +157,23 @@ def execute_outdated(root: Path, cache_path: Path, fingerprint: str, timeout: in
             continue
         jobs.append((str(page), nb, timeout))
     if jobs:
-        # Kernels spend part of their start-up waiting, so one more worker than cores keeps both busy.
-        workers = workers or min(len(jobs), (os.cpu_count() or 1) + 1)
         os.environ[paths.ROOT_ENV] = str(root)
-        # Longest notebooks first would be ideal; source size is a cheap proxy for it.
-        jobs.sort(key=lambda job: -len(str(job[1])))
+        # Longest notebooks first; source size is a cheap proxy for run time.
+        jobs = sorted(((p, dict(nb), t) for p, nb, t in jobs), key=lambda job: -len(str(job[1])))
+        if fresh_kernels:
+            # kernels spend part of their start-up waiting: one more worker than cores keeps both busy
+            workers = workers or min(len(jobs), (os.cpu_count() or 1) + 1)
+            run, tasks = _execute, jobs
+        else:
+            workers = workers or min(len(jobs), os.cpu_count() or 1)
+            run = _execute_batch
+            tasks = [jobs[i::workers] for i in range(workers)]  # dealt like cards: balanced shares
+            tasks = [batch for batch in tasks if batch]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for path, nb, seconds, error in pool.map(_execute, [(p, dict(nb), t) for p, nb, t in jobs]):
+            outcomes = pool.map(run, tasks)
+            if not fresh_kernels:
+                outcomes = [result for batch in outcomes for result in batch]
+            for path, nb, seconds, error in outcomes:
                 label = Path(path).relative_to(root).as_posix()
                 if error is not None:
                     report.failed[label] = error
