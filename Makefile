@@ -6,11 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: book test check clean lock bench
+.PHONY: book test check clean lock bench serve linkcheck
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test,serve]"
 	touch $(STAMP)
 
 book: $(STAMP)  ## validate data/ and references.bib, then build the HTML into _build/html
@@ -22,6 +22,12 @@ test: $(STAMP)  ## run every test (includes building temporary copies of the boo
 check: $(STAMP)  ## validate data/ and references.bib only (seconds)
 	$(BIN)/python -m helpers.validate
 
+serve: $(STAMP)  ## live preview while writing: http://127.0.0.1:8000, rebuilt on every save
+	$(BIN)/python -m helpers.serve --port 8000
+
+linkcheck: $(STAMP)  ## check every external link with Sphinx's linkcheck (needs the internet)
+	$(BIN)/jupyter-book build . --builder linkcheck --path-output _build/linkcheck
+
 bench: $(STAMP)  ## time stock Jupyter Book 1 against this build (minutes); writes benchmarks/README.md
 	$(BIN)/python benchmarks/rebuild.py --repeat 3 --write benchmarks/README.md
 
@@ -30,6 +36,6 @@ clean:  ## remove built output and the execution cache (keeps .venv)
 
 lock:  ## re-resolve the dependency stack and rewrite requirements.lock (commit the result)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,serve,binder]"
 	.lock-venv/bin/python -m pip freeze --exclude-editable --exclude vlm-synthetic-survey > requirements.lock
 	rm -rf .lock-venv

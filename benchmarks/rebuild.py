@@ -32,7 +32,7 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = ("_config.yml", "_toc.yml", "references.bib", "chapters", "data")
+SOURCES = ("_config.yml", "_toc.yml", "references.bib", "favicon.svg", "chapters", "data")
 CHAPTER = "chart"  # the chapter whose prose and code the edit scenarios change
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-BOOK_SOURCES = ("_config.yml", "_toc.yml", "references.bib", "chapters", "data")
+BOOK_SOURCES = ("_config.yml", "_toc.yml", "references.bib", "favicon.svg", "chapters", "data")
 
 
 def copy_book(destination: Path) -> Path:

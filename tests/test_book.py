@@ -143,3 +143,16 @@ def test_explorer_task_links_reach_the_discussion(built_book):
             assert html(built_book, f"chapters/{page}").find(id=anchor) is not None, href
             checked += 1
     assert checked
+
+
+def test_chapters_offer_binder_and_an_ipynb_download(built_book):
+    import yaml
+
+    config = yaml.safe_load((built_book / "_config.yml").read_text(encoding="utf-8"))
+    owner_repo = config["repository"]["url"].removeprefix("https://github.com/")
+    for task in rows(built_book, "tasks"):
+        page = (built_book / "_build" / "html" / "chapters" / f"{task['chapter']}.html").read_text(encoding="utf-8")
+        assert f"mybinder.org/v2/gh/{owner_repo}/" in page
+        assert f"urlpath=lab/tree/chapters/{task['chapter']}.md" in page
+        notebook = built_book / "_build" / "html" / "_sources" / "chapters" / f"{task['chapter']}.ipynb"
+        assert f"../_sources/chapters/{task['chapter']}.ipynb" in page and notebook.is_file()

@@ -108,21 +108,89 @@ def _on_env_merge_info(app, env, docnames, other) -> None:
     env.survey_data_fingerprints.update({d: incoming[d] for d in docnames if d in incoming})
 
 
+def mathjax_folder() -> Path | None:
+    """MathJax as shipped by the sphinx-mathjax-offline distribution (whose own module cannot be
+    imported: its folder name has a hyphen), so that pages with math load it from the site."""
+    from importlib.metadata import PackageNotFoundError, files
+
+    try:
+        entry = next(f for f in files("sphinx-mathjax-offline") if f.name == "tex-chtml.js")
+    except (PackageNotFoundError, StopIteration, TypeError):
+        return None
+    return Path(entry.locate()).parent
+
+
+def _on_builder_inited(app) -> None:
+    if mathjax_folder() is not None:
+        app.config.mathjax_path = "mathjax/tex-chtml.js"  # relative to _static/, no CDN
+
+
 def _on_build_finished(app, exception) -> None:
-    """Write the downloadable exports next to the pages (only after a successful HTML build)."""
+    """Write the downloadable exports and the offline MathJax next to the pages."""
     if exception is None and app.builder.format == "html":
+        from sphinx.util.fileutil import copy_asset
+
         from .exports import write_exports
 
         write_exports(Path(app.outdir), Path(app.srcdir))
+        _fix_bibliography_roles(Path(app.outdir))
+        _stable_notebook_ids(Path(app.outdir))
+        folder = mathjax_folder()
+        if folder is not None:
+            copy_asset(str(folder), str(Path(app.outdir) / "_static" / "mathjax"))
+
+
+def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
+    """Render each script once per page. Under Jupyter Book, sphinx-thebe and togglebutton add their
+    inline scripts a second time (at another priority), and thebe's `const` declared twice is a
+    JavaScript error on every page. The scripts are added after this event's handlers run, so the
+    check happens where the page template renders them."""
+    render = context.get("js_tag")
+    if render is None:
+        return
+    rendered: set[str] = set()
+
+    def js_tag_once(script) -> str:
+        tag = render(script)
+        if tag in rendered:
+            return ""
+        rendered.add(tag)
+        return tag
+
+    context["js_tag"] = js_tag_once
+
+
+def _fix_bibliography_roles(outdir: Path) -> None:
+    """docutils marks each reference role="doc-biblioentry" inside a role="list": an ARIA list must
+    hold list items (axe-core: aria-required-children), and doc-biblioentry is deprecated."""
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if 'role="doc-biblioentry"' in text:
+            page.write_text(text.replace('role="doc-biblioentry"', 'role="listitem"'), encoding="utf-8")
+
+
+def _stable_notebook_ids(outdir: Path) -> None:
+    """The .ipynb downloads are written with random cell ids; number them so that two builds of
+    the same sources give the same bytes."""
+    import nbformat
+
+    for path in sorted((outdir / "_sources").rglob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(notebook.cells):
+            cell["id"] = f"cell-{index}"
+        nbformat.write(notebook, path)
 
 
 def setup(app):
     app.connect("config-inited", _on_config_inited)
+    app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("source-read", _on_source_read)
     app.connect("env-purge-doc", _on_env_purge_doc)
     app.connect("env-merge-info", _on_env_merge_info)
     app.connect("build-finished", _on_build_finished)
+    # early: a later handler may return a template name, which ends the event for the rest
+    app.connect("html-page-context", _on_html_page_context, priority=100)
     return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
 
 

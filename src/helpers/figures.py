@@ -32,6 +32,7 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "font.size": 10,
+    "font.family": "DejaVu Sans",  # ships with matplotlib: the same glyphs on every machine
     "svg.hashsalt": "vlm-synthetic-survey",  # fixed element ids -> byte-identical SVGs
     "svg.fonttype": "path",  # text as paths: looks the same without the fonts installed
     "hatch.color": "#333333",
@@ -95,7 +96,7 @@ def works_per_year(root=None, task: str | None = None) -> SVG:
         ax.set_xticks(range(len(counts)), [str(y) for y in counts.index])
         ax.set_ylabel("number of surveyed works")
         ax.set_xlabel("year of publication")
-        ax.legend(frameon=False, title="direction")
+        ax.legend(frameon=False, title="direction", loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return to_svg(fig, "Surveyed works per year")
 
 
