@@ -184,3 +184,29 @@ def test_explorer_frame_escapes_titles(book):
     cell = frame.loc[frame["BibTeX"].str.contains(key), "Title"].iloc[0]
     assert "<script>" not in cell and "&lt;script&gt;alert(1)&lt;/script&gt; R&amp;D" in cell
     assert all("<script" not in value for value in frame.astype(str).to_numpy().ravel())
+
+
+def test_corpus_facts_follow_the_csv():
+    rows = csv_rows(REPO, "papers")
+    facts = tables.corpus_facts(REPO)
+    assert facts["works"] == len(rows)
+    assert facts["tasks"] == len({r["task"] for r in rows})
+    for name, value in (("vlm_generates", "vlm-generates"), ("for_vlm", "for-vlm"), ("both", "both"),
+                        ("direction_unknown", "unknown")):
+        assert facts[name] == sum(r["direction"] == value for r in rows), name
+    assert facts["peer_reviewed"] + facts["preprints"] == len(rows)
+    assert facts["generator_unknown"] == sum(r["generators"] in ("", "unknown") for r in rows)
+
+
+def test_corrections_table_has_one_row_per_correction():
+    corrections = csv_rows(REPO, "corrections")
+    markdown = tables.corrections_table(REPO).data
+    body = markdown.splitlines()[2:]
+    assert len(body) == len(corrections)
+    assert all(line.startswith("| {cite:t}`") and '<a href="https://' in line for line in body)
+
+
+def test_corpus_figures_are_deterministic():
+    for draw in (figures.generators_per_year, figures.venues, figures.data_kinds):
+        assert draw(REPO).data == draw(REPO).data, draw.__name__
+        assert "<title>" in draw(REPO).data

@@ -44,14 +44,28 @@ tables.works_table("{task}")
 """
 
 
+STUB_INTRO = """# Introduction
+
+A short home page that reads the data, standing in for the real one.
+
+```{code-cell} ipython3
+from helpers import tables
+
+tables.corpus_facts()
+```
+"""
+
+
 def small_book(path: Path) -> Path:
-    """The real data and intro, with two task chapters reduced to their table."""
+    """The real data, with the home page and two task chapters reduced to code that reads it
+    (the real pages link to pages outside this small book)."""
     root = copy_book(path)
     (root / "_toc.yml").write_text(SMALL_TOC, encoding="utf-8")
+    front_matter = (root / "chapters" / "chart.md").read_text(encoding="utf-8").split("\n---\n", 1)[0] + "\n---\n\n"
+    (root / "chapters" / "intro.md").write_text(front_matter + STUB_INTRO, encoding="utf-8")
     for task, title in (("chart", "Chart Understanding"), ("video", "Video-Centric Tasks")):
-        path = root / "chapters" / f"{task}.md"
-        front_matter = path.read_text(encoding="utf-8").split("\n---\n", 1)[0] + "\n---\n\n"
-        path.write_text(front_matter + STUB_CHAPTER.format(title=title, task=task), encoding="utf-8")
+        (root / "chapters" / f"{task}.md").write_text(front_matter + STUB_CHAPTER.format(title=title, task=task),
+                                                      encoding="utf-8")
     return root
 
 

@@ -12,7 +12,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from IPython.display import SVG  # noqa: E402
 
-from . import load  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from . import load, paths  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under common colour-vision deficiencies.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -132,3 +134,70 @@ def generators_by_data_kind(task: str | None = None, root=None, top: int = 12) -
         ax.set_xlabel("kind of synthesized data")
         ax.set_ylabel("generator")
         return to_svg(fig, "Generators and the kinds of data they produced")
+
+
+GENERATOR_GROUPS = {  # (kind, access) -> label; the order is the legend's
+    ("llm", "closed-api"): "closed text-only LLM",
+    ("vlm", "closed-api"): "closed VLM",
+    ("llm", "open-weights"): "open text-only LLM",
+    ("vlm", "open-weights"): "open VLM",
+    ("diffusion", "open-weights"): "diffusion model",
+    ("program", "programmatic"): "code / renderer",
+}
+
+
+def generator_group(kind: str, access: str) -> str:
+    if kind == "diffusion":
+        return "diffusion model"
+    return GENERATOR_GROUPS.get((kind, access), "other or unknown access")
+
+
+def generators_per_year(root=None) -> SVG:
+    """Stacked bars: per year, how many works use each group of generator (kind x access).
+    A work that uses two groups counts once in each; works with no named generator are left out."""
+    works = load.catalogue(root)
+    generators = load.read_table(paths.project_root() if root is None else Path(root), "generators").set_index("name")
+    pairs = {(int(w.year), generator_group(generators.at[g, "kind"], generators.at[g, "access"]), w.key)
+             for w in works.itertuples() for g in w.generators}
+    table = pd.DataFrame(sorted(pairs), columns=["year", "group", "key"]).groupby(["year", "group"]).size()
+    table = table.unstack(fill_value=0)
+    order = [g for g in [*GENERATOR_GROUPS.values(), "other or unknown access"] if g in table.columns]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.5, 3.5))
+        base = pd.Series(0, index=table.index)
+        for colour, group in zip(OKABE_ITO, order):
+            ax.bar([str(y) for y in table.index], table[group], bottom=base, color=colour,
+                   edgecolor="#333333", linewidth=0.5, label=group)
+            base = base + table[group]
+        ax.set_ylabel("works using such a generator")
+        ax.set_xlabel("year of publication")
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), title="generator")
+        return to_svg(fig, "Generator groups used per year")
+
+
+def counts_bar(values: pd.Series, title: str, xlabel: str) -> SVG:
+    """Horizontal bars of a value count, largest on top."""
+    values = values.sort_values(kind="stable")
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6, 0.6 + 0.3 * len(values)))
+        ax.barh(range(len(values)), values.to_numpy(), color=OKABE_ITO[4], edgecolor="#333333", linewidth=0.5)
+        ax.set_yticks(range(len(values)), list(values.index))
+        for y, n in enumerate(values.to_numpy()):
+            ax.text(n + 0.3, y, str(int(n)), va="center", fontsize=9)
+        ax.set_xlabel(xlabel)
+        return to_svg(fig, title)
+
+
+def venues(root=None) -> SVG:
+    """Where the surveyed works appeared: one bar per venue (arXiv for preprints)."""
+    works = load.catalogue(root)
+    counts = works["venue"].value_counts()
+    counts = counts.groupby(counts.index).sum().sort_index()
+    return counts_bar(counts, "Venues of the surveyed works", "number of surveyed works")
+
+
+def data_kinds(root=None) -> SVG:
+    """What is synthesized: one bar per kind of data (a work may produce several kinds)."""
+    works = load.catalogue(root)
+    counts = works["data_kinds"].explode().dropna().value_counts().sort_index()
+    return counts_bar(counts, "Kinds of synthesized data", "number of surveyed works")

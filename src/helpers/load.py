@@ -35,6 +35,11 @@ def read_table(root: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(root / "data" / f"{name}.csv", dtype=str, keep_default_na=False, index_col=False)
 
 
+def table(name: str, root: Path | str | None = None) -> pd.DataFrame:
+    """One CSV of data/ by name (e.g. "corrections"), for chapters: the root is found for them."""
+    return read_table(paths.project_root() if root is None else Path(root), name)
+
+
 def split_list(cell: str) -> list[str]:
     return [item.strip() for item in cell.split(";") if item.strip()]
 

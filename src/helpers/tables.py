@@ -1,6 +1,7 @@
 """Markdown tables of works, rendered by myst-nb as MyST so that {cite} roles in them resolve."""
 from __future__ import annotations
 
+from html import escape as html_escape
 from urllib.parse import quote
 
 import pandas as pd
@@ -79,3 +80,36 @@ def count_phrase(task: str, root=None) -> str:
     works = load.catalogue(root)
     n = int((works["task"] == task).sum())
     return f"{n} work" + ("" if n == 1 else "s")
+
+
+def corpus_facts(root=None) -> dict[str, int]:
+    """Numbers that prose quotes (through glue), so that they follow the data."""
+    works = load.catalogue(root)
+    peer_reviewed = works["venue"] != "arXiv"
+    return {
+        "works": len(works),
+        "tasks": int(works["task"].nunique()),
+        "first_year": int(works["year"].min()),
+        "last_year": int(works["year"].max()),
+        "peer_reviewed": int(peer_reviewed.sum()),
+        "preprints": int((~peer_reviewed).sum()),
+        "vlm_generates": int((works["direction"] == "vlm-generates").sum()),
+        "for_vlm": int((works["direction"] == "for-vlm").sum()),
+        "both": int((works["direction"] == "both").sum()),
+        "direction_unknown": int((works["direction"] == "unknown").sum()),
+        "closed_generator": int(works["generator_access"].map(lambda a: "closed-api" in a).sum()),
+        "open_generator": int(works["generator_access"].map(lambda a: "open-weights" in a).sum()),
+        "programmatic_generator": int(works["generator_access"].map(lambda a: "programmatic" in a).sum()),
+        "generator_unknown": int((works["generators"].map(len) == 0).sum()),
+    }
+
+
+def corrections_table(root=None) -> Markdown:
+    """Every departure of this book from the original reading list, with its evidence."""
+    corrections = load.table("corrections", root)
+    rows = []
+    for c in corrections.itertuples():
+        evidence = f'<a href="{html_escape(c.evidence_url)}">source</a>'
+        rows.append([f"{{cite:t}}`{c.key}`", escape(c.field), escape(c.listed), escape(c.corrected),
+                     evidence, escape(c.note) if c.note else NOT_FILLED])
+    return Markdown(markdown_table(["Work", "Field", "Original list", "This book", "Evidence", "Note"], rows))
