@@ -75,13 +75,6 @@ def works_table(task: str, root=None) -> Markdown:
     return Markdown(link + "\n\n" + markdown_table(WORKS_HEADER, works_rows(selected)))
 
 
-def count_phrase(task: str, root=None) -> str:
-    """'24 works' for a task: for prose that must follow the data."""
-    works = load.catalogue(root)
-    n = int((works["task"] == task).sum())
-    return f"{n} work" + ("" if n == 1 else "s")
-
-
 def corpus_facts(root=None) -> dict[str, int]:
     """Numbers that prose quotes (through glue), so that they follow the data."""
     works = load.catalogue(root)
