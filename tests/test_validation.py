@@ -182,3 +182,16 @@ def test_build_refuses_bad_input_and_keeps_last_good_site(book, capsys):
     assert "data/tasks.csv:2:" in err and "nothing was built" in err
     assert digest(book) == before
     assert not (book / "_build" / ".staging").exists()
+
+
+def test_plain_jupyter_book_build_also_refuses_bad_input(book):
+    """The Sphinx hook validates too, unless helpers.build has just validated the same bytes."""
+    import os
+
+    set_cell(book / "data" / "papers.csv", 4, 2, "maybe")  # direction
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SURVEY_")}
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run([str(jupyter_book), "build", str(book)], capture_output=True, text=True, env=env)
+    assert result.returncode != 0
+    assert "data/papers.csv:4: direction: 'maybe'" in result.stdout + result.stderr
+    assert not (book / "_build" / "html" / "index.html").exists()

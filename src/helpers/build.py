@@ -17,7 +17,6 @@ partial output where readers look, and never touches the author's files.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -44,18 +43,9 @@ def page_uses_data(source: str) -> bool:
     return any(marker in source for marker in USES_DATA)
 
 
-def code_digest() -> str:
-    """Hash of this package's source: pages that import helpers depend on it as much as on data/."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
 def page_fingerprint(root: Path) -> str:
     """What a data page's output depends on besides its own code cells: data files and helpers code."""
-    return f"{fingerprint(root)}-{code_digest()}"
+    return f"{fingerprint(root)}-{paths.digest(paths.package_files())[:16]}"
 
 
 def fingerprint_cell(value: str) -> str:
@@ -74,9 +64,12 @@ def _on_config_inited(app, config) -> None:
 
     root = Path(app.srcdir).resolve()
     os.environ[paths.ROOT_ENV] = str(root)  # kernels started by the build inherit it
-    problems = find_problems(root)
-    if problems:
-        raise ConfigError(str(InputError(problems)))
+    # `python -m helpers.build` has validated these very bytes already; a plain
+    # `jupyter-book build` has not, and gets the same check here.
+    if os.environ.get(VALIDATED_ENV) != fingerprint(root):
+        problems = find_problems(root)
+        if problems:
+            raise ConfigError(str(InputError(problems)))
     app.survey_fingerprint = page_fingerprint(root)
 
 
@@ -218,14 +211,9 @@ def jupyter_book_command(root: Path, staging: Path, extra: list[str]) -> list[st
 def inputs_digest(root: Path) -> str:
     """Hash of the names and bytes of every file the build reads, the code of this package included
     (wherever it is installed from: a copy of the book may have no src/ of its own)."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    files = [(p.relative_to(root).as_posix(), p) for pattern in INPUT_GLOBS for p in root.glob(pattern)]
-    files += [(f"helpers/{p.relative_to(package).as_posix()}", p) for p in package.rglob("*.py")]
-    for name, path in sorted(set(files)):
-        if path.is_file() and "__pycache__" not in path.parts and ".ipynb_checkpoints" not in path.parts:
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    files = {p.relative_to(root).as_posix(): p for pattern in INPUT_GLOBS for p in root.glob(pattern)
+             if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts}
+    return paths.digest({**files, **paths.package_files()})
 
 
 def main(argv: list[str] | None = None) -> int:

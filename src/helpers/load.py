@@ -5,7 +5,6 @@ content of the data files, so editing data/ in a running kernel is picked up on 
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -24,10 +23,7 @@ VALIDATED_ENV = "SURVEY_VALIDATED"
 def fingerprint(root: Path | None = None) -> str:
     """Hash of every data file's name and bytes: the key under which results may be cached."""
     root = paths.project_root() if root is None else Path(root)
-    digest = hashlib.sha256()
-    for path in paths.data_files(root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    return paths.digest({p.relative_to(root).as_posix(): p for p in paths.data_files(root)})[:16]
 
 
 def read_table(root: Path, name: str) -> pd.DataFrame:

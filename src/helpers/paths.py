@@ -1,6 +1,7 @@
 """Find the book's root folder (the one holding _config.yml and data/) wherever the code runs."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -36,3 +37,17 @@ DATA_GLOBS = ("data/*.csv", "data/datapackage.yaml", "references.bib")
 def data_files(root: Path) -> list[Path]:
     files = {p for pattern in DATA_GLOBS for p in root.glob(pattern)}
     return sorted(files)
+
+
+def digest(files: dict[str, Path]) -> str:
+    """Hash of names and bytes of files (name -> path), in name order: the key for "unchanged"."""
+    hasher = hashlib.sha256()
+    for name, path in sorted(files.items()):
+        hasher.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return hasher.hexdigest()
+
+
+def package_files() -> dict[str, Path]:
+    """The source files of this package, wherever it is installed from."""
+    package = Path(__file__).resolve().parent
+    return {f"helpers/{p.relative_to(package).as_posix()}": p for p in package.rglob("*.py")}
