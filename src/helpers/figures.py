@@ -201,3 +201,43 @@ def data_kinds(root=None) -> SVG:
     works = load.catalogue(root)
     counts = works["data_kinds"].explode().dropna().value_counts().sort_index()
     return counts_bar(counts, "Kinds of synthesized data", "number of surveyed works")
+
+
+def similarity_heatmap(logits, title: str = "Image–text similarity logits") -> SVG:
+    """A batch's similarity matrix as a heat map (images as rows, texts as columns), diagonal outlined.
+
+    Uses cividis, a colour map designed to read the same under colour-vision deficiencies."""
+    import numpy as np
+
+    logits = np.asarray(logits, dtype=float)
+    n = logits.shape[0]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(4.2, 3.6))
+        image = ax.imshow(logits, cmap="cividis")
+        for i in range(n):
+            ax.add_patch(plt.Rectangle((i - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=OKABE_ITO[5], linewidth=2))
+        ax.set_xticks(range(n), [f"T{j + 1}" for j in range(n)])
+        ax.set_yticks(range(n), [f"I{i + 1}" for i in range(n)])
+        ax.set_xlabel("text")
+        ax.set_ylabel("image")
+        fig.colorbar(image, ax=ax, label="cosine similarity ÷ temperature")
+        return to_svg(fig, title)
+
+
+def visual_tokens(sizes=(224, 336, 448, 672), patch_size: int = 14, queries: int = 32) -> SVG:
+    """Visual tokens per image against image side: one per patch (projector) or a fixed query count."""
+    from . import demos
+
+    counts = [demos.visual_token_count(size, patch_size) for size in sizes]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(5.5, 3.4))
+        ax.plot(sizes, counts, marker="o", color=OKABE_ITO[4], label=f"projector: (side ÷ {patch_size})²")
+        ax.plot(sizes, [queries] * len(sizes), marker="s", linestyle="--", color=OKABE_ITO[5],
+                label=f"query transformer: {queries} queries")
+        for size, count in zip(sizes, counts):
+            ax.annotate(str(count), (size, count), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+        ax.set_xticks(list(sizes), [f"{s}×{s}" for s in sizes])
+        ax.set_xlabel("image size in pixels")
+        ax.set_ylabel("visual tokens per image")
+        ax.legend(frameon=False, loc="upper left")
+        return to_svg(fig, "Visual tokens per image against image size")

@@ -97,6 +97,54 @@ def corpus_facts(root=None) -> dict[str, int]:
     }
 
 
+def synthesis_facts(root=None) -> dict[str, int | str]:
+    """Counts behind the Conclusion's claims about recipes and trends, glued into its prose.
+
+    Shares are whole percentages of the works whose generator is known, so that unknowns do not
+    dilute them; `trend_last_year` is the latest year with at least ten works (a lone early
+    listing of next year's venue says nothing about a trend). The `*_trend` words ("fell", "rose",
+    "held") let prose describe the change without a data edit silently contradicting it."""
+    works = load.catalogue(root)
+    generators = load.table("generators", root).set_index("name")
+    kinds = works["generators"].map(lambda names: {generators.at[n, "kind"] for n in names})
+    has = lambda column, value: int(works[column].map(lambda listed: value in listed).sum())  # noqa: E731
+    known = works[works["generators"].map(len) > 0]
+    sizes = works.groupby("year").size()
+    first, last = int(sizes.index.min()), int(sizes[sizes >= 10].index.max())
+
+    def share(year: int, access: str) -> int:
+        rows = known[known["year"] == year]
+        return round(100 * rows["generator_access"].map(lambda a: access in a).sum() / max(len(rows), 1))
+
+    def trend(access: str) -> str:
+        before, after = share(first, access), share(last, access)
+        return "fell" if after < before else "rose" if after > before else "held"
+
+    return {
+        "self_generated": has("generators", "own model"),
+        "gpt_family": int(works["generators"].map(lambda g: any(n.startswith("GPT") for n in g)).sum()),
+        "diffusion": int(kinds.map(lambda k: "diffusion" in k).sum()),
+        "programs": int(kinds.map(lambda k: "program" in k).sum()),
+        "instructions": has("data_kinds", "instructions"),
+        "benchmarks": has("data_kinds", "benchmark"),
+        "reasoning_chains": has("data_kinds", "reasoning-chains"),
+        "preference_or_feedback": int(works["data_kinds"].map(
+            lambda k: "preference-pairs" in k or "feedback" in k).sum()),
+        "synthetic_images": has("data_kinds", "images"),
+        "for_training": has("purpose", "training"),
+        "for_alignment": has("purpose", "alignment"),
+        "for_evaluation": has("purpose", "evaluation"),
+        "trend_first_year": first,
+        "trend_last_year": last,
+        "closed_share_first": share(first, "closed-api"),
+        "closed_share_last": share(last, "closed-api"),
+        "open_share_first": share(first, "open-weights"),
+        "open_share_last": share(last, "open-weights"),
+        "closed_trend": trend("closed-api"),
+        "open_trend": trend("open-weights"),
+    }
+
+
 def corrections_table(root=None) -> Markdown:
     """Every departure of this book from the original reading list, with its evidence."""
     corrections = load.table("corrections", root)

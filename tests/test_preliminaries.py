@@ -1,0 +1,161 @@
+"""Tests of the helpers behind the Preliminaries and the Conclusion: the numpy demonstrations,
+the architecture diagrams and the facts glued into prose."""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import demos, diagrams, figures, load, tables
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def naive_info_nce(images, texts, temperature):
+    """The CLIP loss written out with loops, as an independent reference."""
+    n = len(images)
+    unit = lambda v: [x / math.sqrt(sum(y * y for y in v)) for x in v]  # noqa: E731
+    images, texts = [unit(list(v)) for v in images], [unit(list(v)) for v in texts]
+    s = [[sum(a * b for a, b in zip(images[i], texts[j])) / temperature for j in range(n)] for i in range(n)]
+    image_to_text = sum(-s[i][i] + math.log(sum(math.exp(s[i][j]) for j in range(n))) for i in range(n)) / n
+    text_to_image = sum(-s[j][j] + math.log(sum(math.exp(s[i][j]) for i in range(n))) for j in range(n)) / n
+    return (image_to_text + text_to_image) / 2
+
+
+@pytest.mark.parametrize("temperature", [0.07, 0.5, 2.0])
+def test_info_nce_matches_a_loop_implementation(temperature):
+    rng = np.random.default_rng(3)
+    images, texts = rng.normal(size=(5, 7)), rng.normal(size=(5, 7))
+    assert demos.info_nce(images, texts, temperature) == pytest.approx(naive_info_nce(images, texts, temperature))
+
+
+def test_info_nce_reference_points():
+    n = 8
+    same = np.ones((n, 4))  # every pair looks alike: the model can only guess
+    assert demos.info_nce(same, same, 0.1) == pytest.approx(math.log(n))
+    distinct = np.eye(n)  # orthogonal pairs, sharp temperature: almost no loss
+    assert demos.info_nce(distinct, distinct, 0.01) < 1e-6
+    images, texts = demos.toy_pairs(n=n, noise=1.0, seed=2)
+    assert demos.info_nce(images, texts) == pytest.approx(demos.info_nce(texts, images))  # symmetric
+    shuffled = texts[np.roll(np.arange(n), 1)]
+    assert demos.info_nce(images, shuffled) > math.log(n) > demos.info_nce(images, texts)
+
+
+def test_looser_captions_cost_more():
+    losses = [np.mean([demos.info_nce(*demos.toy_pairs(n=6, noise=noise, seed=seed)) for seed in range(20)])
+              for noise in (0.5, 1.0, 2.0, 4.0)]
+    assert losses == sorted(losses)
+
+
+def test_similarity_logits_checks_its_input():
+    images, texts = demos.toy_pairs(n=4)
+    logits = demos.similarity_logits(images, texts, temperature=0.5)
+    assert logits.shape == (4, 4)
+    assert np.abs(logits).max() <= 1 / 0.5 + 1e-9  # cosine similarities, scaled
+    with pytest.raises(ValueError, match="temperature"):
+        demos.similarity_logits(images, texts, temperature=0)
+    with pytest.raises(ValueError, match="as many texts as images"):
+        demos.similarity_logits(images, texts[:3])
+
+
+@pytest.mark.parametrize("size, patch, tokens", [(224, 14, 256), (336, 14, 576), (448, 14, 1024), (64, 16, 16)])
+def test_visual_token_count(size, patch, tokens):
+    assert demos.visual_token_count(size, patch) == tokens
+
+
+def test_grid_side_refuses_sizes_that_do_not_divide():
+    with pytest.raises(ValueError, match="not a multiple"):
+        demos.grid_side(300, 14)
+
+
+def test_patchify_keeps_every_pixel_in_row_major_order():
+    image = np.arange(28 * 42 * 3, dtype=float).reshape(28, 42, 3)
+    patches = demos.patchify(image, patch_size=14)
+    assert patches.shape == (2 * 3, 14 * 14 * 3)
+    # patch 4 is the second row of patches, second column
+    assert np.array_equal(patches[4], image[14:28, 14:28].ravel())
+    assert sorted(patches.ravel()) == sorted(image.ravel())
+
+
+def test_projector_and_bottleneck_shapes():
+    for size in (224, 448):
+        patches = demos.patchify(np.random.default_rng(0).random((size, size, 3)), 14)
+        assert demos.project(patches, out_dim=64).shape == (demos.visual_token_count(size), 64)
+        queried = demos.query_bottleneck(patches, n_queries=32)
+        assert queried.shape == (32, patches.shape[1])
+        # attention averages the patches, so every output stays inside their range
+        assert (queried >= patches.min(axis=0) - 1e-9).all() and (queried <= patches.max(axis=0) + 1e-9).all()
+
+
+def svg_background(svg: str) -> str | None:
+    match = re.search(r'<g id="patch_1">\s*<path d="M 0 [^"]*" style="fill: (#[0-9a-f]{6})"', svg)
+    return match.group(1) if match else None
+
+
+def test_diagrams_and_demo_figures_are_deterministic_opaque_svgs():
+    logits = demos.similarity_logits(*demos.toy_pairs())
+    draws = {"dual_encoder": diagrams.dual_encoder, "generative_vlms": diagrams.generative_vlms,
+             "training_stages": lambda: diagrams.training_stages(REPO),
+             "similarity_heatmap": lambda: figures.similarity_heatmap(logits),
+             "visual_tokens": figures.visual_tokens}
+    for name, draw in draws.items():
+        first, second = draw().data, draw().data
+        assert first == second, name
+        assert "<title>" in first and "<dc:date>" not in first, name
+        assert svg_background(first) == "#ffffff", name
+
+
+def test_tint_lightens_towards_white():
+    assert diagrams.tint("#000000", 0.5) == "#808080"
+    assert diagrams.tint("#56B4E9", 0) == "#56B4E9"
+    assert diagrams.tint("#56B4E9", 1) == "#FFFFFF"
+
+
+def rewrite_purposes(root: Path, purpose: str) -> None:
+    path = root / "data" / "papers.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["purpose"] = purpose
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_training_stages_follow_the_data(book):
+    before = diagrams.training_stages(book).data
+    rewrite_purposes(book, "evaluation")
+    facts = tables.synthesis_facts(book)
+    assert (facts["for_training"], facts["for_alignment"], facts["for_evaluation"]) == (0, 0, 125)
+    assert diagrams.training_stages(book).data != before
+
+
+def test_synthesis_facts_follow_the_csv():
+    with (REPO / "data" / "papers.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    facts = tables.synthesis_facts(REPO)
+    split = lambda cell: [x.strip() for x in cell.split(";") if x.strip() and x.strip() != "unknown"]  # noqa: E731
+    for key, column, value in (("for_training", "purpose", "training"), ("for_alignment", "purpose", "alignment"),
+                               ("for_evaluation", "purpose", "evaluation"), ("benchmarks", "data_kinds", "benchmark"),
+                               ("self_generated", "generators", "own model")):
+        assert facts[key] == sum(value in split(r[column]) for r in rows), key
+    # the closed-API share is taken over works with a named generator in the given year
+    access = {g["name"]: g["access"] for g in csv.DictReader((REPO / "data" / "generators.csv").open(encoding="utf-8"))}
+    years = {r["key"]: int(y) for r, y in zip(rows, load.catalogue(REPO).set_index("key").loc[[r["key"] for r in rows], "year"])}
+    for year, name in ((facts["trend_first_year"], "closed_share_first"), (facts["trend_last_year"], "closed_share_last")):
+        named = [r for r in rows if years[r["key"]] == year and split(r["generators"])]
+        closed = sum(any(access[g] == "closed-api" for g in split(r["generators"])) for r in named)
+        assert facts[name] == round(100 * closed / len(named)), name
+
+
+def test_trend_words_agree_with_the_shares():
+    facts = tables.synthesis_facts(REPO)
+    for access in ("closed", "open"):
+        first, last = facts[f"{access}_share_first"], facts[f"{access}_share_last"]
+        expected = "fell" if last < first else "rose" if last > first else "held"
+        assert facts[f"{access}_trend"] == expected, access
