@@ -159,3 +159,25 @@ def test_trend_words_agree_with_the_shares():
         first, last = facts[f"{access}_share_first"], facts[f"{access}_share_last"]
         expected = "fell" if last < first else "rose" if last > first else "held"
         assert facts[f"{access}_trend"] == expected, access
+
+
+@pytest.mark.parametrize("url, kind", [
+    ("https://arxiv.org/abs/2304.08485", "arXiv page or full text"),
+    ("https://ar5iv.labs.arxiv.org/html/2503.16826", "arXiv page or full text"),
+    ("https://aclanthology.org/2024.sigdial-1.36", "proceedings or review record"),
+    ("https://huggingface.co/datasets/PengxiangLi/FIRE/resolve/main/README.md", "authors' repository, data card or page"),
+    ("https://llavar.github.io/", "authors' repository, data card or page"),
+    ("https://huggingface.co/papers/2411.00394", tables.THIRD_PARTY),
+    ("https://arxiv.org.example.com/abs/1", tables.THIRD_PARTY),
+])
+def test_source_kind(url, kind):
+    assert tables.source_kind(url) == kind
+
+
+def test_provenance_tables_cover_every_work():
+    rows = list(csv.DictReader((REPO / "data" / "papers.csv").open(encoding="utf-8", newline="")))
+    counts = tables.provenance_counts(REPO).data.splitlines()[2:]
+    assert sum(int(line.rsplit("|", 2)[1]) for line in counts) == len(rows)
+    third = [r["key"] for r in rows if tables.source_kind(r["source_url"]) == tables.THIRD_PARTY]
+    listed = re.findall(r"\{cite:t\}`([^`]+)`", tables.third_party_sources(REPO).data)
+    assert listed == sorted(third)

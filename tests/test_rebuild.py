@@ -56,9 +56,19 @@ tables.corpus_facts()
 """
 
 
+STUB_NO_DATA = """# Preliminaries
+
+A page with code that reads no data, so a data edit must not re-run it.
+
+```{code-cell} ipython3
+print(sum(range(10)))
+```
+"""
+
+
 def small_book(path: Path) -> Path:
-    """The real data, with the home page and two task chapters reduced to code that reads it
-    (the real pages link to pages outside this small book)."""
+    """The real data, with the home page and two task chapters reduced to code that reads it, and
+    one page whose code reads no data (the real pages link to pages outside this small book)."""
     root = copy_book(path)
     (root / "_toc.yml").write_text(SMALL_TOC, encoding="utf-8")
     front_matter = (root / "chapters" / "chart.md").read_text(encoding="utf-8").split("\n---\n", 1)[0] + "\n---\n\n"
@@ -66,6 +76,7 @@ def small_book(path: Path) -> Path:
     for task, title in (("chart", "Chart Understanding"), ("video", "Video-Centric Tasks")):
         (root / "chapters" / f"{task}.md").write_text(front_matter + STUB_CHAPTER.format(title=title, task=task),
                                                       encoding="utf-8")
+    (root / "chapters" / "preliminaries.md").write_text(front_matter + STUB_NO_DATA, encoding="utf-8")
     return root
 
 
@@ -114,7 +125,7 @@ def test_each_edit_reexecutes_exactly_the_notebooks_that_depend_on_it(tmp_path):
         writer.writeheader()
         writer.writerows(rows)
     build(root)
-    assert executed(root) == USES_DATA  # not the preliminaries, which read no data
+    assert executed(root) == USES_DATA  # not the page that reads no data
     assert "DATAEDIT2718" in page(root, "video")
 
     text = chart.read_text(encoding="utf-8")

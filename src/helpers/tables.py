@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from html import escape as html_escape
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import pandas as pd
 from IPython.display import Markdown
@@ -143,6 +143,50 @@ def synthesis_facts(root=None) -> dict[str, int | str]:
         "closed_trend": trend("closed-api"),
         "open_trend": trend("open-weights"),
     }
+
+
+# Where a row's facts were read (its source_url), by host. Anything not listed counts as a
+# third-party copy: the cautious default when a new host appears.
+SOURCE_KINDS = {
+    "arXiv page or full text": {"arxiv.org", "www.arxiv.org", "ar5iv.labs.arxiv.org"},
+    "proceedings or review record": {"aclanthology.org", "preview.aclanthology.org", "openreview.net",
+                                     "openaccess.thecvf.com", "papers.nips.cc", "nips.cc", "icml.cc",
+                                     "iclr.cc", "proceedings.iclr.cc", "mlanthology.org"},
+    "authors' repository, data card or page": {"github.com", "web.cs.ucla.edu", "research.nvidia.com",
+                                               "machinelearning.apple.com", "pure.nwpu.edu.cn", "rabiul.me"},
+}
+THIRD_PARTY = "third-party copy or summary"
+
+
+def source_kind(url: str) -> str:
+    """Classify the page a work's facts were read from (see SOURCE_KINDS)."""
+    parsed = urlparse(url)
+    host = parsed.netloc.lower()
+    if host == "huggingface.co" and parsed.path.startswith("/datasets/"):
+        return "authors' repository, data card or page"
+    if host.endswith(".github.io"):
+        return "authors' repository, data card or page"
+    for kind, hosts in SOURCE_KINDS.items():
+        if host in hosts:
+            return kind
+    return THIRD_PARTY
+
+
+def provenance_counts(root=None) -> Markdown:
+    """How many works were checked against each kind of source."""
+    kinds = load.catalogue(root)["source_url"].map(source_kind).value_counts()
+    order = [*SOURCE_KINDS, THIRD_PARTY]
+    rows = [[escape(kind), str(int(kinds.get(kind, 0)))] for kind in order]
+    return Markdown(markdown_table(["Source the facts were read from", "Works"], rows))
+
+
+def third_party_sources(root=None) -> Markdown:
+    """The works whose facts were read from a third-party copy, so that readers can weigh them."""
+    works = load.catalogue(root)
+    works = works[works["source_url"].map(source_kind) == THIRD_PARTY].sort_values("key")
+    rows = [[f"{{cite:t}}`{w.key}`", f'<a href="{html_escape(w.source_url)}">{escape(urlparse(w.source_url).netloc)}</a>']
+            for w in works.itertuples()]
+    return Markdown(markdown_table(["Work", "Page read"], rows))
 
 
 def corrections_table(root=None) -> Markdown:
