@@ -26,7 +26,7 @@ def tint(colour: str, amount: float = 0.55) -> str:
 def _box(ax, x: float, y: float, w: float, h: float, text: str, role: str, frozen: bool = False,
          fontsize: float = FONT) -> tuple[float, float, float, float]:
     """A rounded box centred on (x, y), grown to fit its text; frozen parts get a dashed outline."""
-    label = text + ("\n(frozen)" if frozen else "")
+    label = _label(text, frozen)
     w = max(w, text_width(label, fontsize) + 0.5)
     h = max(h, text_height(label, fontsize) + 0.35)
     ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
@@ -34,6 +34,10 @@ def _box(ax, x: float, y: float, w: float, h: float, text: str, role: str, froze
                                 linestyle="--" if frozen else "-"))
     ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, color="black", linespacing=1.25)
     return x, y, w, h
+
+
+def _label(text: str, frozen: bool) -> str:
+    return text + ("\n(frozen)" if frozen else "")
 
 
 def text_width(text: str, fontsize: float) -> float:
@@ -50,9 +54,9 @@ def _row(ax, y: float, items: list[tuple], start: float = 0.2, gap: float = 0.55
     """Boxes left to right at height y, each (text, role[, frozen]); returns their geometry."""
     boxes, x = [], start
     for text, role, *frozen in items:
-        label = text + ("\n(frozen)" if frozen and frozen[0] else "")
-        w = text_width(label, FONT) + 0.5
-        boxes.append(_box(ax, x + w / 2, y, w, 1.1, text, role, frozen=bool(frozen and frozen[0])))
+        frozen = bool(frozen and frozen[0])
+        w = text_width(_label(text, frozen), FONT) + 0.5  # the width _box will give it
+        boxes.append(_box(ax, x + w / 2, y, w, 1.1, text, role, frozen=frozen))
         x += w + gap
     return boxes
 

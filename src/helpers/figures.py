@@ -9,12 +9,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display needed; also keeps output identical in kernels and scripts
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from IPython.display import SVG  # noqa: E402
 
 from pathlib import Path  # noqa: E402
 
-from . import load, paths  # noqa: E402
+from . import demos, load, paths  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under common colour-vision deficiencies.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -207,8 +208,6 @@ def similarity_heatmap(logits, title: str = "Image–text similarity logits") ->
     """A batch's similarity matrix as a heat map (images as rows, texts as columns), diagonal outlined.
 
     Uses cividis, a colour map designed to read the same under colour-vision deficiencies."""
-    import numpy as np
-
     logits = np.asarray(logits, dtype=float)
     n = logits.shape[0]
     with plt.rc_context(STYLE):
@@ -226,8 +225,6 @@ def similarity_heatmap(logits, title: str = "Image–text similarity logits") ->
 
 def visual_tokens(sizes=(224, 336, 448, 672), patch_size: int = 14, queries: int = 32) -> SVG:
     """Visual tokens per image against image side: one per patch (projector) or a fixed query count."""
-    from . import demos
-
     counts = [demos.visual_token_count(size, patch_size) for size in sizes]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(5.5, 3.4))

@@ -124,7 +124,6 @@ def synthesis_facts(root=None) -> dict[str, int | str]:
         "self_generated": has("generators", "own model"),
         "gpt_family": int(works["generators"].map(lambda g: any(n.startswith("GPT") for n in g)).sum()),
         "diffusion": int(kinds.map(lambda k: "diffusion" in k).sum()),
-        "programs": int(kinds.map(lambda k: "program" in k).sum()),
         "instructions": has("data_kinds", "instructions"),
         "benchmarks": has("data_kinds", "benchmark"),
         "reasoning_chains": has("data_kinds", "reasoning-chains"),
