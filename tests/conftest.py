@@ -1,6 +1,8 @@
 """Shared fixtures: temporary copies of the book, so tests never touch the real sources."""
 from __future__ import annotations
 
+import csv
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +24,26 @@ def copy_book(destination: Path) -> Path:
         else:
             shutil.copy2(source, destination / name)
     return destination
+
+
+def read_rows(root: Path, name: str) -> list[dict]:
+    """The rows of data/<name>.csv as dictionaries."""
+    with (root / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_rows(root: Path, name: str, rows: list[dict]) -> None:
+    """Rewrite data/<name>.csv from dictionaries (the columns of the first row)."""
+    with (root / "data" / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def svg_background(svg: str) -> str | None:
+    """Fill colour of a matplotlib SVG's first shape, the figure's own background."""
+    match = re.search(r'<g id="patch_1">\s*<path d="M 0 [^"]*" style="fill: (#[0-9a-f]{6})"', svg)
+    return match.group(1) if match else None
 
 
 def build_book(root: Path) -> subprocess.CompletedProcess:

@@ -1,7 +1,6 @@
 """Whole-book tests: build temporary copies exactly as `make book` does and inspect the HTML."""
 from __future__ import annotations
 
-import csv
 import re
 import shutil
 from pathlib import Path
@@ -9,18 +8,13 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import build_book, copy_book
+from conftest import build_book, copy_book, read_rows, write_rows
 
 pytestmark = pytest.mark.book
 
 
 def html(root: Path, page: str) -> BeautifulSoup:
     return BeautifulSoup((root / "_build" / "html" / page).read_text(encoding="utf-8"), "html.parser")
-
-
-def rows(root: Path, name: str) -> list[dict]:
-    with (root / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def cited_keys(soup: BeautifulSoup) -> list[str]:
@@ -40,8 +34,8 @@ def test_every_toc_page_is_built(built_book):
 
 
 def test_each_chapter_table_lists_exactly_its_works(built_book):
-    papers = rows(built_book, "papers")
-    for task in rows(built_book, "tasks"):
+    papers = read_rows(built_book, "papers")
+    for task in read_rows(built_book, "tasks"):
         soup = html(built_book, f"chapters/{task['chapter']}.html")
         tables = soup.select("table")
         assert len(tables) == 1, task["id"]
@@ -59,7 +53,7 @@ def test_every_citation_resolves_to_a_reference_entry(built_book):
             assert link["href"].startswith("references.html#cite-") or page.name == "references.html"
             cited.add(link["href"].split("#cite-", 1)[1])
     assert cited <= entries
-    assert {p["key"] for p in rows(built_book, "papers")} <= entries
+    assert {p["key"] for p in read_rows(built_book, "papers")} <= entries
 
 
 def test_every_image_has_alt_text(built_book):
@@ -83,23 +77,20 @@ def test_data_edit_and_new_citation_show_up_after_a_plain_rebuild(tmp_path):
     """Stock JB1 serves stale tables here; the build hooks must not."""
     root = copy_book(tmp_path / "book")
     assert build_book(root).returncode == 0
-    papers = rows(root, "papers")
+    papers = read_rows(root, "papers")
     edited = papers[3]
     marker = "STALECHECK4711"
     edited["dataset"] = marker
     new_key = "zebra2024testwork"
     papers.append(dict(papers[3], key=new_key, dataset="", summary=""))
-    with (root / "data" / "papers.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(papers[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(papers)
+    write_rows(root, "papers", papers)
     with (root / "references.bib").open("a", encoding="utf-8") as handle:
         handle.write("\n@misc{zebra2024testwork,\n\ttitle = {{Zebra Crossing Test Work}},\n"
                      "\tauthor = {Zed Zebra},\n\tyear = {2024},\n\teprint = {2499.99999},\n"
                      "\tarchiveprefix = {arXiv},\n\turl = {https://arxiv.org/abs/2499.99999}\n}\n")
     result = build_book(root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    task = next(t for t in rows(root, "tasks") if t["id"] == edited["task"])
+    task = next(t for t in read_rows(root, "tasks") if t["id"] == edited["task"])
     chapter = (root / "_build" / "html" / "chapters" / f"{task['chapter']}.html").read_text(encoding="utf-8")
     assert marker in chapter
     assert f"references.html#cite-{new_key}" in chapter
@@ -115,7 +106,7 @@ def test_exports_exist_parse_and_hold_exactly_the_works(built_book):
     import pandas as pd
 
     exports = built_book / "_build" / "html" / "exports"
-    papers = rows(built_book, "papers")
+    papers = read_rows(built_book, "papers")
     everything = bibtexparser.parse_string((exports / "references.bib").read_text(encoding="utf-8"))
     source = bibtexparser.parse_string((built_book / "references.bib").read_text(encoding="utf-8"))
     assert not everything.failed_blocks
@@ -123,7 +114,7 @@ def test_exports_exist_parse_and_hold_exactly_the_works(built_book):
     table = pd.read_csv(exports / "works.csv", dtype=str, keep_default_na=False)
     assert sorted(table["key"]) == sorted(p["key"] for p in papers)
     assert table.set_index("key").loc[papers[0]["key"], "title"]
-    for task in rows(built_book, "tasks"):
+    for task in read_rows(built_book, "tasks"):
         library = bibtexparser.parse_string((exports / f"{task['chapter']}.bib").read_text(encoding="utf-8"))
         assert not library.failed_blocks
         assert sorted(e.key for e in library.entries) == sorted(p["key"] for p in papers if p["task"] == task["id"])
@@ -133,7 +124,7 @@ def test_explorer_task_links_reach_the_discussion(built_book):
     from helpers.explorer import explorer_frame
 
     links = explorer_frame(built_book)["Task"].str.extract(r'href="([^"]+)"')[0]
-    written = {t["chapter"] for t in rows(built_book, "tasks") if t["status"] == "written"}
+    written = {t["chapter"] for t in read_rows(built_book, "tasks") if t["status"] == "written"}
     checked = 0
     for href in links:
         page, _, anchor = href.partition("#")
@@ -150,7 +141,7 @@ def test_chapters_offer_binder_and_an_ipynb_download(built_book):
 
     config = yaml.safe_load((built_book / "_config.yml").read_text(encoding="utf-8"))
     owner_repo = config["repository"]["url"].removeprefix("https://github.com/")
-    for task in rows(built_book, "tasks"):
+    for task in read_rows(built_book, "tasks"):
         page = (built_book / "_build" / "html" / "chapters" / f"{task['chapter']}.html").read_text(encoding="utf-8")
         assert f"mybinder.org/v2/gh/{owner_repo}/" in page
         assert f"urlpath=lab/tree/chapters/{task['chapter']}.md" in page

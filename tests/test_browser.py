@@ -2,7 +2,6 @@
 the book served on 127.0.0.1. `.ci/run` installs chromium; without it these tests skip, loudly."""
 from __future__ import annotations
 
-import csv
 import functools
 import http.server
 import shutil
@@ -11,6 +10,8 @@ from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
+
+from conftest import read_rows
 
 pytestmark = pytest.mark.book
 
@@ -63,11 +64,6 @@ def page(browser, site):
     context.close()
 
 
-def papers(root: Path) -> list[dict]:
-    with (root / "data" / "papers.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def info(page) -> str:
     return page.locator("#explorer_wrapper .dt-info, .dt-container .dt-info").first.inner_text()
 
@@ -79,14 +75,14 @@ def open_explorer(page, site, query: str = ""):
 
 def test_explorer_lists_every_work_offline(page, site, built_book):
     open_explorer(page, site)
-    assert f"of {len(papers(built_book))} entries" in info(page)
+    assert f"of {len(read_rows(built_book, 'papers'))} entries" in info(page)
     assert page.outside == []
 
 
 def test_column_filter_shrinks_the_row_count(page, site, built_book):
     open_explorer(page, site)
-    expected = sum(any("gpt-4v" in g.lower() for g in p["generators"].split(";")) for p in papers(built_book))
-    assert 0 < expected < len(papers(built_book))
+    expected = sum(any("gpt-4v" in g.lower() for g in p["generators"].split(";")) for p in read_rows(built_book, "papers"))
+    assert 0 < expected < len(read_rows(built_book, "papers"))
     # typed key by key, as a reader does (the column filters listen to key presses)
     page.locator("thead input[placeholder='Generator(s)']").first.press_sequentially("GPT-4V")
     page.wait_for_function(
@@ -97,7 +93,7 @@ def test_task_link_from_a_chapter_opens_a_filtered_explorer(page, site, built_bo
     page.goto(f"{site}/chapters/chart.html")
     page.click("text=Open these works in the paper explorer")
     page.wait_for_selector("table#explorer.dataTable", timeout=20000)
-    expected = sum(p["task"] == "chart" for p in papers(built_book))
+    expected = sum(p["task"] == "chart" for p in read_rows(built_book, "papers"))
     page.wait_for_function(
         f"document.querySelector('.dt-info').innerText.includes('of {expected} entries (filtered')", timeout=10000)
     assert "Chart%20Understanding" in page.url or quote("Chart Understanding") in page.url

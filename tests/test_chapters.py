@@ -3,23 +3,19 @@ category discussed and cited in the prose, a numbered and referenced figure when
 six works or more, and a closing 'Open problems' section."""
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from conftest import read_rows
+
 REPO = Path(__file__).resolve().parents[1]
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 
 
-def table(name: str) -> list[dict]:
-    with (REPO / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-WRITTEN = [t for t in table("tasks") if t["status"] == "written"]
+WRITTEN = [t for t in read_rows(REPO, "tasks") if t["status"] == "written"]
 
 
 def cells(text: str) -> list[tuple[dict, str]]:
@@ -47,7 +43,7 @@ def test_some_chapters_are_written():
 def test_every_work_is_cited_in_the_prose(task):
     text = prose((REPO / "chapters" / f"{task['chapter']}.md").read_text(encoding="utf-8"))
     cited = {key.strip() for group in CITE.findall(text) for key in group.split(",")}
-    expected = {p["key"] for p in table("papers") if p["task"] == task["id"]}
+    expected = {p["key"] for p in read_rows(REPO, "papers") if p["task"] == task["id"]}
     assert expected - cited == set(), f"not discussed: {sorted(expected - cited)}"
 
 
@@ -55,7 +51,7 @@ def test_every_work_is_cited_in_the_prose(task):
 def test_figure_and_open_problems(task):
     text = (REPO / "chapters" / f"{task['chapter']}.md").read_text(encoding="utf-8")
     assert re.search(r"^## Open problems", text, flags=re.M | re.I), "no 'Open problems' section"
-    works = sum(p["task"] == task["id"] for p in table("papers"))
+    works = sum(p["task"] == task["id"] for p in read_rows(REPO, "papers"))
     figures = [meta["mystnb"] for meta, _ in cells(text) if "figure" in meta.get("mystnb", {})]
     if works >= 6:
         assert figures, "a chapter of six or more works needs a figure"

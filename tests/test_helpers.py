@@ -1,27 +1,21 @@
 """Unit tests of the helpers package on the real catalogue and on small edited copies."""
 from __future__ import annotations
 
-import csv
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from conftest import read_rows, svg_background, write_rows
 from helpers import build, figures, load, paths, tables
 from helpers.problems import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def csv_rows(root: Path, name: str) -> list[dict]:
-    with (root / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def test_catalogue_has_one_row_per_surveyed_work():
     works = load.catalogue(REPO)
-    rows = csv_rows(REPO, "papers")
+    rows = read_rows(REPO, "papers")
     assert len(works) == len(rows) == 125
     assert set(works["key"]) == {r["key"] for r in rows}
     assert works["key"].is_unique
@@ -30,7 +24,7 @@ def test_catalogue_has_one_row_per_surveyed_work():
 def test_catalogue_joins_bibliography_fields(book):
     bib = book / "references.bib"
     text = bib.read_text(encoding="utf-8")
-    key = csv_rows(book, "papers")[0]["key"]
+    key = read_rows(book, "papers")[0]["key"]
     start = text.index("{" + key + ",")
     end = text.index("\n}", start)
     entry = (
@@ -48,12 +42,9 @@ def test_catalogue_joins_bibliography_fields(book):
 
 
 def test_lists_are_split_and_generator_access_is_derived(book):
-    papers = csv_rows(book, "papers")
+    papers = read_rows(book, "papers")
     papers[0].update(generators="GPT-4V; Stable Diffusion", data_kinds="images;captions")
-    with (book / "data" / "papers.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(papers[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(papers)
+    write_rows(book, "papers", papers)
     row = load.catalogue(book).set_index("key").loc[papers[0]["key"]]
     assert row["generators"] == ["GPT-4V", "Stable Diffusion"]
     assert row["data_kinds"] == ["images", "captions"]
@@ -85,7 +76,7 @@ def test_escape_neutralises_markdown_and_html(raw):
 
 
 def test_works_table_lists_exactly_the_works_of_its_task():
-    rows = csv_rows(REPO, "papers")
+    rows = read_rows(REPO, "papers")
     for task in {r["task"] for r in rows}:
         markdown = tables.works_table(task, REPO).data
         cited = re.findall(r"\{cite:t\}`([^`]+)`", markdown)
@@ -108,8 +99,7 @@ def test_figures_are_deterministic_opaque_svgs():
         assert first.lstrip().startswith("<?xml") or "<svg" in first[:500]
         assert "<dc:date>" not in first  # no timestamp
         # the first shape is the figure's own white background, so it never shows through
-        background = re.search(r'<g id="patch_1">\s*<path d="M 0 [^"]*" style="fill: (#[0-9a-f]{6})"', first)
-        assert background and background.group(1) == "#ffffff", draw.__name__
+        assert svg_background(first) == "#ffffff", draw.__name__
 
 
 def test_works_per_task_follows_the_data(book):
@@ -175,7 +165,7 @@ def test_explorer_frame_escapes_titles(book):
 
     bib = book / "references.bib"
     text = bib.read_text(encoding="utf-8")
-    key = csv_rows(book, "papers")[0]["key"]
+    key = read_rows(book, "papers")[0]["key"]
     start = text.index("{" + key + ",")
     title_start = text.index("title = {{", start) + len("title = {{")
     title_end = text.index("}}", title_start)
@@ -187,7 +177,7 @@ def test_explorer_frame_escapes_titles(book):
 
 
 def test_corpus_facts_follow_the_csv():
-    rows = csv_rows(REPO, "papers")
+    rows = read_rows(REPO, "papers")
     facts = tables.corpus_facts(REPO)
     assert facts["works"] == len(rows)
     assert facts["tasks"] == len({r["task"] for r in rows})
@@ -199,7 +189,7 @@ def test_corpus_facts_follow_the_csv():
 
 
 def test_corrections_table_has_one_row_per_correction():
-    corrections = csv_rows(REPO, "corrections")
+    corrections = read_rows(REPO, "corrections")
     markdown = tables.corrections_table(REPO).data
     body = markdown.splitlines()[2:]
     assert len(body) == len(corrections)

@@ -2,7 +2,6 @@
 every link out of it is https, and a work's link points to a known scholarly host."""
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest

@@ -2,7 +2,6 @@
 the architecture diagrams and the facts glued into prose."""
 from __future__ import annotations
 
-import csv
 import math
 import re
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import read_rows, svg_background, write_rows
 from helpers import demos, diagrams, figures, load, tables
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,11 +91,6 @@ def test_projector_and_bottleneck_shapes():
         assert (queried >= patches.min(axis=0) - 1e-9).all() and (queried <= patches.max(axis=0) + 1e-9).all()
 
 
-def svg_background(svg: str) -> str | None:
-    match = re.search(r'<g id="patch_1">\s*<path d="M 0 [^"]*" style="fill: (#[0-9a-f]{6})"', svg)
-    return match.group(1) if match else None
-
-
 def test_diagrams_and_demo_figures_are_deterministic_opaque_svgs():
     logits = demos.similarity_logits(*demos.toy_pairs())
     draws = {"dual_encoder": diagrams.dual_encoder, "generative_vlms": diagrams.generative_vlms,
@@ -115,29 +110,16 @@ def test_tint_lightens_towards_white():
     assert diagrams.tint("#56B4E9", 1) == "#FFFFFF"
 
 
-def rewrite_purposes(root: Path, purpose: str) -> None:
-    path = root / "data" / "papers.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        row["purpose"] = purpose
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def test_training_stages_follow_the_data(book):
     before = diagrams.training_stages(book).data
-    rewrite_purposes(book, "evaluation")
+    write_rows(book, "papers", [dict(row, purpose="evaluation") for row in read_rows(book, "papers")])
     facts = tables.synthesis_facts(book)
     assert (facts["for_training"], facts["for_alignment"], facts["for_evaluation"]) == (0, 0, 125)
     assert diagrams.training_stages(book).data != before
 
 
 def test_synthesis_facts_follow_the_csv():
-    with (REPO / "data" / "papers.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_rows(REPO, "papers")
     facts = tables.synthesis_facts(REPO)
     split = lambda cell: [x.strip() for x in cell.split(";") if x.strip() and x.strip() != "unknown"]  # noqa: E731
     for key, column, value in (("for_training", "purpose", "training"), ("for_alignment", "purpose", "alignment"),
@@ -145,8 +127,8 @@ def test_synthesis_facts_follow_the_csv():
                                ("self_generated", "generators", "own model")):
         assert facts[key] == sum(value in split(r[column]) for r in rows), key
     # the closed-API share is taken over works with a named generator in the given year
-    access = {g["name"]: g["access"] for g in csv.DictReader((REPO / "data" / "generators.csv").open(encoding="utf-8"))}
-    years = {r["key"]: int(y) for r, y in zip(rows, load.catalogue(REPO).set_index("key").loc[[r["key"] for r in rows], "year"])}
+    access = {g["name"]: g["access"] for g in read_rows(REPO, "generators")}
+    years = load.catalogue(REPO).set_index("key")["year"]  # years live in references.bib
     for year, name in ((facts["trend_first_year"], "closed_share_first"), (facts["trend_last_year"], "closed_share_last")):
         named = [r for r in rows if years[r["key"]] == year and split(r["generators"])]
         closed = sum(any(access[g] == "closed-api" for g in split(r["generators"])) for r in named)
@@ -175,7 +157,7 @@ def test_source_kind(url, kind):
 
 
 def test_provenance_tables_cover_every_work():
-    rows = list(csv.DictReader((REPO / "data" / "papers.csv").open(encoding="utf-8", newline="")))
+    rows = read_rows(REPO, "papers")
     counts = tables.provenance_counts(REPO).data.splitlines()[2:]
     assert sum(int(line.rsplit("|", 2)[1]) for line in counts) == len(rows)
     third = [r["key"] for r in rows if tables.source_kind(r["source_url"]) == tables.THIRD_PARTY]

@@ -3,7 +3,6 @@ every page shows the edit, and that two clean builds give the same bytes. (Speed
 benchmarks/rebuild.py, not here.)"""
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import shutil
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_book, copy_book
+from conftest import build_book, copy_book, read_rows, write_rows
 
 pytestmark = pytest.mark.book
 
@@ -116,14 +115,9 @@ def test_each_edit_reexecutes_exactly_the_notebooks_that_depend_on_it(tmp_path):
     assert executed(root) == []
     assert "A sentence added by the prose test." in page(root, "chart")
 
-    papers = root / "data" / "papers.csv"
-    with papers.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_rows(root, "papers")
     next(r for r in rows if r["task"] == "video")["dataset"] = "DATAEDIT2718"
-    with papers.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(root, "papers", rows)
     build(root)
     assert executed(root) == USES_DATA  # not the page that reads no data
     assert "DATAEDIT2718" in page(root, "video")
