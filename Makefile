@@ -1,4 +1,4 @@
-# Two commands do everything on a fresh machine with Python 3 and make:
+# Two commands do everything on a fresh machine with Python 3 (3.11 to 3.13) and make:
 #   make book   build the HTML book into _build/html
 #   make test   run the test suite
 PYTHON ?= python3
@@ -6,9 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: book test check clean lock bench serve linkcheck
+.PHONY: book book-student test test-fast check clean lock bench serve linkcheck
 
+# The supported Pythons are stated once, in pyproject.toml (requires-python); tools/check_python.py
+# refuses any other before a virtual environment is made.
 $(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || command -v $(PYTHON) >/dev/null || \
+	  { echo "make: no '$(PYTHON)' on this machine; pick a Python 3.11 to 3.13, e.g. make book PYTHON=python3.12" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) tools/check_python.py $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test,serve]"
 	touch $(STAMP)
@@ -16,8 +21,14 @@ $(STAMP): pyproject.toml requirements.lock
 book: $(STAMP)  ## validate data/ and references.bib, then build the HTML into _build/html
 	$(BIN)/python -m helpers.build
 
-test: $(STAMP)  ## run every test (includes building temporary copies of the book)
-	$(BIN)/python -m pytest
+book-student: $(STAMP)  ## the same book without the exercises' solutions, into _build/student (for a class)
+	$(BIN)/python -m helpers.build --student
+
+test: $(STAMP)  ## run every test, in parallel on every core (includes building temporary copies of the book)
+	$(BIN)/python -m pytest -n auto
+
+test-fast: $(STAMP)  ## the edit loop: all but the whole-book, browser and environment-installing tests
+	$(BIN)/python -m pytest -n auto -m "not book and not env"
 
 check: $(STAMP)  ## validate data/ and references.bib only (seconds)
 	$(BIN)/python -m helpers.validate

@@ -1,7 +1,12 @@
-"""Shared fixtures: temporary copies of the book, so tests never touch the real sources."""
+"""Shared fixtures: temporary copies of the book, so tests never touch the real sources.
+
+The suite runs in parallel (`pytest -n auto`, pytest-xdist). The whole book is built once per run,
+not once per worker: the first worker that needs it builds it under a file lock in the run's
+shared temporary folder, and the others wait for it and reuse it (read-only)."""
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 import subprocess
@@ -57,10 +62,123 @@ def book(tmp_path: Path) -> Path:
     return copy_book(tmp_path / "book")
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    root = copy_book(tmp_path_factory.mktemp("built") / "book")
+def shared_folder(request, tmp_path_factory) -> Path:
+    """A temporary folder that every xdist worker of this run sees (the run's base folder)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(request.config, "workerinput") else base
+
+
+def build_once(request, tmp_path_factory, name: str, make) -> Path:
+    """Run `make(folder)` once per test run, whichever worker asks first; the others wait and
+    reuse its result. A failure is recorded, so that every worker reports it instead of retrying."""
+    from filelock import FileLock
+
+    shared = shared_folder(request, tmp_path_factory)
+    folder, failed = shared / name, shared / f"{name}.failed"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not folder.exists() and not failed.exists():
+            try:
+                make(folder)
+            except BaseException as error:  # noqa: BLE001 - recorded for the other workers
+                failed.write_text(str(error), encoding="utf-8")
+                raise
+    if failed.exists():
+        pytest.fail(f"{name} could not be made:\n{failed.read_text(encoding='utf-8')[-6000:]}")
+    return folder
+
+
+def _build_the_book(folder: Path) -> None:
+    staging = folder.with_name(folder.name + ".partial")
+    root = copy_book(staging / "book")
     result = build_book(root)
-    assert result.returncode == 0, f"book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     (root / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
-    return root
+    assert result.returncode == 0, f"book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    staging.rename(folder)  # only a complete build is ever seen under the final name
+
+
+@pytest.fixture(scope="session")
+def built_book(request, tmp_path_factory) -> Path:
+    """The whole book, built once per test run exactly as `make book` builds it. Read-only: a test
+    that edits and rebuilds works on `rebuildable_copy(built_book, ...)`. While working on the
+    tests of a built site, SURVEY_TEST_BUILT_BOOK=<a copy of the book you built> reuses that build."""
+    reuse = os.environ.get("SURVEY_TEST_BUILT_BOOK")
+    if reuse:
+        assert (Path(reuse) / "_build" / "html" / "index.html").is_file(), f"{reuse} has no built book"
+        return Path(reuse)
+    return build_once(request, tmp_path_factory, "built", _build_the_book) / "book"
+
+
+def rebuildable_copy(built: Path, destination: Path) -> Path:
+    """A copy of a built book with its _build folder, so that a rebuild after an edit starts from
+    the execution cache and environment of the first build instead of from nothing."""
+    shutil.copytree(built, destination, symlinks=True)
+    return destination
+
+
+# --- the built site in a browser ----------------------------------------------------------------
+
+# The browser: $SURVEY_CHROMIUM (the GitHub workflow points it at the Chrome that Playwright
+# installs), else Debian's chromium on the PATH. With SURVEY_REQUIRE_BROWSER=1 a missing browser
+# fails the tests instead of skipping them, so a green run there means that they ran.
+CHROMIUM = os.environ.get("SURVEY_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"]
+
+
+def serve(folder: Path):
+    """Serve a folder on 127.0.0.1 in a thread; returns (base URL, server)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server
+
+
+@pytest.fixture(scope="session")
+def site(built_book):
+    url, server = serve(built_book / "_build" / "html")
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None or not Path(CHROMIUM).exists():
+        message = f"no browser: SURVEY_CHROMIUM={os.environ.get('SURVEY_CHROMIUM')!r} and no chromium on the PATH"
+        if os.environ.get("SURVEY_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"BROWSER REQUIRED: {message}")
+        pytest.skip(f"BROWSER TESTS SKIPPED: {message} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    """A fresh page (1280 x 900) that refuses every request to another host: the site works offline."""
+    from urllib.parse import urlparse
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.outside = []
+    page.errors = []
+
+    def route(handler, request):
+        if urlparse(request.url).hostname not in ("127.0.0.1", None):
+            page.outside.append(request.url)
+            return handler.abort()
+        return handler.continue_()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()

@@ -160,8 +160,10 @@ def test_works_per_year_can_be_limited_to_one_task():
     assert figures.works_per_year(REPO, task="chart").data != figures.works_per_year(REPO).data
 
 
-def test_explorer_frame_escapes_titles(book):
-    from helpers.explorer import explorer_frame
+def test_explorer_records_escape_what_they_render_and_keep_data_as_data(book):
+    """The details HTML is escaped here; titles travel as data (the page's script escapes them) and
+    the JSON cannot end its <script> block early."""
+    from helpers.explorer import records, show
 
     bib = book / "references.bib"
     text = bib.read_text(encoding="utf-8")
@@ -169,11 +171,25 @@ def test_explorer_frame_escapes_titles(book):
     start = text.index("{" + key + ",")
     title_start = text.index("title = {{", start) + len("title = {{")
     title_end = text.index("}}", title_start)
-    bib.write_text(text[:title_start] + "<script>alert(1)</script> R&D" + text[title_end:], encoding="utf-8")
-    frame = explorer_frame(book)
-    cell = frame.loc[frame["BibTeX"].str.contains(key), "Title"].iloc[0]
-    assert "<script>" not in cell and "&lt;script&gt;alert(1)&lt;/script&gt; R&amp;D" in cell
-    assert all("<script" not in value for value in frame.astype(str).to_numpy().ravel())
+    bib.write_text(text[:title_start] + "</script><script>alert(1)</script> R&D" + text[title_end:], encoding="utf-8")
+    works = {r["key"]: r for r in records(book)}
+    assert works[key]["title"].startswith("</script><script>alert(1)")
+    assert "<script" not in works[key]["details"] and "&lt;script&gt;alert(1)&lt;/script&gt; R&amp;D" in works[key]["details"]
+    page = show(book).data
+    assert page.count("<script") == page.count("</script>") == 2  # the title's tags stayed inside the data
+
+
+def test_similar_works_share_facets_and_are_deterministic(book):
+    from helpers.explorer import records
+
+    first, second = records(book), records(book)
+    assert [r["similar"] for r in first] == [r["similar"] for r in second]
+    works = {r["key"]: r for r in first}
+    for record in first[:20]:
+        assert len(record["similar"]) == 5 and record["key"] not in record["similar"]
+        best = works[record["similar"][0]]
+        shared = sum(len(set(record["facets"][f]) & set(best["facets"][f])) for f in ("task", "direction", "kind"))
+        assert shared >= 1
 
 
 def test_corpus_facts_follow_the_csv():

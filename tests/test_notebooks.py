@@ -1,49 +1,78 @@
 """Educators open chapters as notebooks: do what Binder does, with no book build involved.
 
-A fresh virtual environment is made from binder/requirements.txt (the same lock as the build),
-the helpers package is installed as binder/postBuild does, and every page of the book is converted
-by jupytext and executed top to bottom in a fresh kernel from a copy's chapters/ folder."""
+A fresh virtual environment is made from binder/requirements.txt (the same lock as the build) with
+the Python that binder/runtime.txt names, the helpers package is installed as binder/postBuild
+does, and every page of the book is converted by jupytext and executed top to bottom in its own
+fresh kernel, from a copy's chapters/ folder (one test per page, so pages run in parallel)."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_book
+from conftest import REPO, build_once, copy_book
 
 pytestmark = pytest.mark.book
 
+# One runner process per test worker: it imports jupytext and nbclient once, then executes each
+# page it is sent in a fresh kernel of its own and answers with one line of JSON.
 RUNNER = """
 import json, sys, traceback
 from pathlib import Path
 import jupytext
 from nbclient import NotebookClient
 
-failures = {}
-for path in sys.argv[1:]:
-    notebook = jupytext.read(path)
+for line in sys.stdin:
+    path = line.strip()
     try:
+        notebook = jupytext.read(path)
         NotebookClient(notebook, timeout=300, kernel_name="python3",
                        resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+        print(json.dumps({"page": path, "error": None}), flush=True)
     except Exception:
-        failures[Path(path).name] = traceback.format_exc()[-2000:]
-print(json.dumps(failures))
+        print(json.dumps({"page": path, "error": traceback.format_exc()[-4000:]}), flush=True)
 """
+PAGES = sorted(p.name for p in (REPO / "chapters").glob("*.md") if "kernelspec:" in p.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def binder_python(tmp_path_factory) -> Path:
-    venv = tmp_path_factory.mktemp("binder") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-r", "binder/requirements.txt"], cwd=REPO, check=True)
-    subprocess.run([*pip, "--no-deps", "-e", str(REPO)], check=True)  # what binder/postBuild does first
-    return python
+def _binder_environment(folder: Path) -> None:
+    """What Binder builds: the runtime's Python, binder/requirements.txt, then postBuild's install."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_python_support import UV, interpreter
+
+    version = (REPO / "binder" / "runtime.txt").read_text(encoding="utf-8").strip().removeprefix("python-")
+    python = interpreter(version) or sys.executable  # a missing runtime Python: the one running the tests
+    venv = folder / "venv"
+    subprocess.run([str(UV), "venv", "-q", "--python", python, str(venv)], check=True)
+    install = [str(UV), "pip", "install", "-q", "--python", str(venv / "bin" / "python")]
+    subprocess.run([*install, "-r", "binder/requirements.txt"], cwd=REPO, check=True)
+    subprocess.run([*install, "--no-deps", "-e", str(REPO)], check=True)  # what binder/postBuild does first
+    copy_book(folder / "book")
+
+
+@pytest.fixture(scope="session")
+def binder(request, tmp_path_factory) -> Path:
+    return build_once(request, tmp_path_factory, "binder", _binder_environment)
+
+
+@pytest.fixture(scope="session")
+def runner(binder):
+    """A runner process of this worker, in the Binder environment, started in a copy's chapters/."""
+    book = binder / "book"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SURVEY_")}  # find data/ unaided
+    # uv installs no bytecode; let the first kernel that imports a module write it for the others
+    # (where PYTHONDONTWRITEBYTECODE is set, as on this machine kind, each kernel would compile again)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    process = subprocess.Popen([str(binder / "venv" / "bin" / "python"), "-c", RUNNER], cwd=book / "chapters",
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    yield process
+    process.stdin.close()
+    process.wait(timeout=60)
 
 
 def test_binder_postbuild_sets_jupytext_as_the_markdown_viewer():
@@ -55,13 +84,20 @@ def test_binder_postbuild_sets_jupytext_as_the_markdown_viewer():
     assert os.access(REPO / "binder" / "postBuild", os.X_OK)
 
 
-def test_every_chapter_runs_as_a_notebook_in_a_fresh_kernel(binder_python, tmp_path):
-    book = copy_book(tmp_path / "book")
-    chapters = sorted(str(p) for p in (book / "chapters").glob("*.md") if "kernelspec:" in p.read_text())
-    assert len(chapters) >= 18
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SURVEY_")}  # find data/ unaided
-    result = subprocess.run([str(binder_python), "-c", RUNNER, *chapters], cwd=book / "chapters",
-                            capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stderr[-3000:]
-    failures = json.loads(result.stdout.strip().splitlines()[-1])
-    assert failures == {}, "\n\n".join(f"{name}:\n{trace}" for name, trace in failures.items())
+def test_binder_environment_renders_myst_in_jupyterlab(binder):
+    """jupyterlab-myst makes admonitions, exercises and math render in JupyterLab's notebooks."""
+    python = binder / "venv" / "bin" / "python"
+    listed = subprocess.run([str(python), "-m", "jupyter", "labextension", "list"], capture_output=True, text=True)
+    assert re.search(r"jupyterlab-myst .*enabled.*OK", listed.stdout + listed.stderr), listed.stdout + listed.stderr
+
+
+def test_every_page_with_code_is_tested():
+    assert len(PAGES) >= 18
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_as_a_notebook_in_a_fresh_kernel(binder, runner, page):
+    runner.stdin.write(str(binder / "book" / "chapters" / page) + "\n")
+    runner.stdin.flush()
+    answer = json.loads(runner.stdout.readline())
+    assert answer["error"] is None, f"{page}:\n{answer['error']}"

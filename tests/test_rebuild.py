@@ -4,13 +4,14 @@ benchmarks/rebuild.py, not here.)"""
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import build_book, copy_book, read_rows, write_rows
+from conftest import build_book, build_once, copy_book, read_rows, rebuildable_copy, write_rows
 
 pytestmark = pytest.mark.book
 
@@ -67,9 +68,15 @@ print(sum(range(10)))
 
 def small_book(path: Path) -> Path:
     """The real data, with the home page and two task chapters reduced to code that reads it, and
-    one page whose code reads no data (the real pages link to pages outside this small book)."""
+    one page whose code reads no data (the real pages link to pages outside this small book). Every
+    other page becomes a one-line stub, listed in a part of its own (every page must be in the ToC)."""
     root = copy_book(path)
-    (root / "_toc.yml").write_text(SMALL_TOC, encoding="utf-8")
+    kept = {"intro", "preliminaries", "chart", "video", "references"}
+    stubs = sorted(p.stem for p in (root / "chapters").glob("*.md") if p.stem not in kept)
+    for name in stubs:
+        (root / "chapters" / f"{name}.md").write_text(f"# Stub {name}\n", encoding="utf-8")
+    listing = "".join(f"      - file: chapters/{name}\n" for name in stubs)
+    (root / "_toc.yml").write_text(SMALL_TOC + "  - caption: Stubs\n    chapters:\n" + listing, encoding="utf-8")
     front_matter = (root / "chapters" / "chart.md").read_text(encoding="utf-8").split("\n---\n", 1)[0] + "\n---\n\n"
     (root / "chapters" / "intro.md").write_text(front_matter + STUB_INTRO, encoding="utf-8")
     for task, title in (("chart", "Chart Understanding"), ("video", "Video-Centric Tasks")):
@@ -100,9 +107,19 @@ def site_digest(root: Path) -> dict[str, str]:
             for p in sorted(html.rglob("*")) if p.is_file()}
 
 
-def test_each_edit_reexecutes_exactly_the_notebooks_that_depend_on_it(tmp_path):
-    root = small_book(tmp_path / "book")
+def _build_small_book(folder: Path) -> None:
+    root = small_book(folder / "book")
     build(root)
+
+
+@pytest.fixture(scope="session")
+def small_built(request, tmp_path_factory) -> Path:
+    """The small book after one clean build, made once per test run; copy it before editing."""
+    return build_once(request, tmp_path_factory, "small-built", _build_small_book) / "book"
+
+
+def test_each_edit_reexecutes_exactly_the_notebooks_that_depend_on_it(small_built, tmp_path):
+    root = rebuildable_copy(small_built, tmp_path / "book")
     assert executed(root) == sorted(USES_DATA + ["chapters/preliminaries.md"])
 
     before = site_digest(root)
@@ -131,12 +148,91 @@ def test_each_edit_reexecutes_exactly_the_notebooks_that_depend_on_it(tmp_path):
     assert "DATAEDIT2718" in page(root, "video")  # still there: nothing stale, nothing lost
 
 
-def test_two_clean_builds_are_byte_identical(tmp_path):
+def test_two_clean_builds_are_byte_identical(small_built, tmp_path):
     root = small_book(tmp_path / "book")
     build(root)
-    first = site_digest(root)
-    shutil.rmtree(root / "_build")
-    build(root)
-    second = site_digest(root)
+    first, second = site_digest(small_built), site_digest(root)
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_data_edit_and_new_citation_show_up_after_a_plain_rebuild(small_built, tmp_path):
+    """Stock JB1 serves stale tables here; the build hooks must not."""
+    root = rebuildable_copy(small_built, tmp_path / "book")
+    papers = read_rows(root, "papers")
+    edited = next(p for p in papers if p["task"] == "video")
+    marker = "STALECHECK4711"
+    edited["dataset"] = marker
+    new_key = "zebra2024testwork"
+    papers.append(dict(edited, key=new_key, dataset="", summary="A test work."))
+    write_rows(root, "papers", papers)
+    with (root / "references.bib").open("a", encoding="utf-8") as handle:
+        handle.write("\n@misc{zebra2024testwork,\n\ttitle = {{Zebra Crossing Test Work}},\n"
+                     "\tauthor = {Zed Zebra},\n\tyear = {2024},\n\teprint = {2499.99999},\n"
+                     "\tarchiveprefix = {arXiv},\n\turl = {https://arxiv.org/abs/2499.99999}\n}\n")
+    build(root)
+    chapter = page(root, "video")
+    assert marker in chapter
+    assert f"references.html#cite-{new_key}" in chapter
+    references = page(root, "references")
+    assert f'id="cite-{new_key}"' in references and "Zebra Crossing Test Work" in references
+    assert re.search(rf"works\W+{len(papers)}\b", page(root, "intro"))  # the count followed the data
+
+
+def test_two_builds_started_together_do_not_interleave(tmp_path):
+    """`make book` twice at once in one folder: the second waits for the first's lock, then finds
+    the book up to date; _build/ holds one complete site."""
+    import subprocess
+    import sys
+    import time
+
+    root = small_book(tmp_path / "book")
+    command = [sys.executable, "-m", "helpers.build", str(root)]
+    first = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lock = root / "_build" / ".build.lock"
+    deadline = time.monotonic() + 60
+    while not lock.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # start the second one once the first holds the lock
+    second = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out_first, out_second = first.communicate(timeout=600)[0], second.communicate(timeout=600)[0]
+    assert first.returncode == 0 and second.returncode == 0, out_first[-2000:] + out_second[-2000:]
+    assert "book built" in out_first
+    assert "waiting for it to finish" in out_second and "book is up to date" in out_second, out_second[-2000:]
+    assert "executed" not in out_second
+    assert executed(root) == sorted(USES_DATA + ["chapters/preliminaries.md"])
+    assert not (root / "_build" / "html.new").exists() and not (root / "_build" / "html.old").exists()
+
+
+CLAIMED = """
+Not one of the chart works here builds preference pairs for
+alignment.
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+from helpers import claims
+claims.none_have("Not one of the chart works here builds preference pairs", claims.works(task="chart"),
+                 "data_kinds", "preference-pairs")
+```
+"""
+
+
+def test_a_data_edit_that_makes_a_sentence_false_stops_the_build_and_names_it(small_built, tmp_path):
+    root = rebuildable_copy(small_built, tmp_path / "book")
+    chart = root / "chapters" / "chart.md"
+    chart.write_text(chart.read_text(encoding="utf-8") + CLAIMED, encoding="utf-8")
+    build(root)  # the sentence holds on the real data
+    published = site_digest(root)
+    line = chart.read_text(encoding="utf-8").splitlines().index("Not one of the chart works here builds preference pairs for") + 1
+
+    rows = read_rows(root, "papers")
+    work = next(r for r in rows if r["task"] == "chart")
+    work["data_kinds"] += ";preference-pairs"
+    write_rows(root, "papers", rows)
+    result = build_book(root)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert (f"chapters/chart.md:{line}: claim failed: «Not one of the chart works here builds preference pairs»: "
+            f"1 of ") in output, output[-3000:]
+    assert work["key"] in output  # the work that contradicts it is named
+    assert "Traceback" not in output
+    assert site_digest(root) == published  # the site a reader sees is the last good one

@@ -5,8 +5,8 @@ on its code cells only, so after an edit of data/ or references.bib it serves st
 figures. This extension (listed in _config.yml) fixes both halves:
 
 * every page that imports `helpers` records the fingerprint of what it was built from (the data
-  files and the code of this package); when that fingerprint changes, Sphinx is told the page is
-  outdated (event `env-get-outdated`);
+  files and the code of this package; for a page that reads no catalogue, such as a lab, the code
+  only); when that fingerprint changes, Sphinx is told the page is outdated (`env-get-outdated`);
 * the fingerprint is appended to the page's notebook, at read time, as a hidden code cell, so it is
   part of jupyter-cache's key and the notebook is executed again instead of served from the cache.
 
@@ -17,18 +17,22 @@ partial output where readers look, and never touches the author's files.
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass, field
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from . import paths
-from .load import VALIDATED_ENV, fingerprint
+from .execute import execute_outdated
+from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell, page_fingerprint,  # noqa: F401
+                           page_kind, page_uses_data)
 from .problems import InputError
+from .validate import find_problems
 
-USES_DATA = ("import helpers", "from helpers")
 STAGING = Path("_build") / ".staging"
 PUBLISHED = Path("_build") / "html"
 # Where myst-nb keeps its jupyter-cache by default: next to the HTML output folder.
@@ -39,20 +43,9 @@ STAMP = STAGING / "inputs.sha256"
 REPORT = STAGING / "execution.json"
 
 
-def page_uses_data(source: str) -> bool:
-    return any(marker in source for marker in USES_DATA)
-
-
-def page_fingerprint(root: Path) -> str:
-    """What a data page's output depends on besides its own code cells: data files and helpers code."""
-    return f"{fingerprint(root)}-{paths.digest(paths.package_files())[:16]}"
-
-
-def fingerprint_cell(value: str) -> str:
-    return (
-        "\n\n+++\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
-        f"# data and helpers fingerprint {value}: added by helpers.build at read time, not in the source\n```\n"
-    )
+def page_fingerprints(root: Path) -> dict[str, str]:
+    """The fingerprint each kind of page depends on (see helpers.fingerprints.page_kind)."""
+    return {kind: page_fingerprint(root, kind) for kind in ("data", "code")}
 
 
 # --- Sphinx extension -------------------------------------------------------------------------
@@ -60,32 +53,32 @@ def fingerprint_cell(value: str) -> str:
 def _on_config_inited(app, config) -> None:
     from sphinx.errors import ConfigError
 
-    from .validate import find_problems
-
     root = Path(app.srcdir).resolve()
     os.environ[paths.ROOT_ENV] = str(root)  # kernels started by the build inherit it
     # `python -m helpers.build` has validated these very bytes already; a plain
     # `jupyter-book build` has not, and gets the same check here.
-    if os.environ.get(VALIDATED_ENV) != fingerprint(root):
+    if os.environ.get(VALIDATED_ENV) != data_fingerprint(root):
         problems = find_problems(root)
         if problems:
             raise ConfigError(str(InputError(problems)))
-    app.survey_fingerprint = page_fingerprint(root)
+    app.survey_fingerprints = page_fingerprints(root)
 
 
 def _on_env_get_outdated(app, env, added, changed, removed):
     recorded = getattr(env, "survey_data_fingerprints", {})
-    current = app.survey_fingerprint
-    return [doc for doc, value in recorded.items()
-            if value != current and doc in env.found_docs and doc not in removed]
+    current = app.survey_fingerprints
+    return [doc for doc, (kind, value) in recorded.items()
+            if value != current.get(kind) and doc in env.found_docs and doc not in removed]
 
 
 def _on_source_read(app, docname, source) -> None:
     if not hasattr(app.env, "survey_data_fingerprints"):
         app.env.survey_data_fingerprints = {}
-    if page_uses_data(source[0]):
-        app.env.survey_data_fingerprints[docname] = app.survey_fingerprint
-        source[0] += fingerprint_cell(app.survey_fingerprint)
+    kind = page_kind(source[0])
+    if kind is not None:
+        value = app.survey_fingerprints[kind]
+        app.env.survey_data_fingerprints[docname] = (kind, value)
+        source[0] += fingerprint_cell(value)
     else:
         app.env.survey_data_fingerprints.pop(docname, None)
 
@@ -113,9 +106,15 @@ def mathjax_folder() -> Path | None:
     return Path(entry.locate()).parent
 
 
+SITE_STATIC = Path(__file__).with_name("static") / "site"  # the book's own CSS, on every page
+
+
 def _on_builder_inited(app) -> None:
     if mathjax_folder() is not None:
         app.config.mathjax_path = "mathjax/tex-chtml.js"  # relative to _static/, no CDN
+    if app.builder.format == "html":
+        app.config.html_static_path = [*app.config.html_static_path, str(SITE_STATIC)]
+        app.add_css_file("survey.css")
 
 
 def _on_build_finished(app, exception) -> None:
@@ -126,11 +125,30 @@ def _on_build_finished(app, exception) -> None:
         from .exports import write_exports
 
         write_exports(Path(app.outdir), Path(app.srcdir))
-        _fix_bibliography_roles(Path(app.outdir))
+        _fix_accessibility(Path(app.outdir))
+        if app.config.survey_hide_solutions:
+            _strip_solutions(Path(app.outdir))
         _stable_notebook_ids(Path(app.outdir))
         folder = mathjax_folder()
         if folder is not None:
             copy_asset(str(folder), str(Path(app.outdir) / "_static" / "mathjax"))
+        copy_explorer_assets(Path(app.outdir) / "_static" / "explorer")
+
+
+def copy_explorer_assets(target: Path) -> None:
+    """The explorer's script and style, and the DataTables bundle that ITables ships, served once
+    from _static/ (cached by the browser) instead of inlined in the page as base64."""
+    import shutil
+
+    import itables
+
+    from .explorer import STATIC
+
+    target.mkdir(parents=True, exist_ok=True)
+    bundle = Path(itables.__file__).parent / "html"
+    for source in [*sorted(STATIC.glob("*")), bundle / "dt_bundle.js", bundle / "dt_bundle.css"]:
+        if source.is_file():
+            shutil.copyfile(source, target / source.name)
 
 
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
@@ -153,13 +171,66 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
     context["js_tag"] = js_tag_once
 
 
-def _fix_bibliography_roles(outdir: Path) -> None:
-    """docutils marks each reference role="doc-biblioentry" inside a role="list": an ARIA list must
-    hold list items (axe-core: aria-required-children), and doc-biblioentry is deprecated."""
+# The navigation's expand buttons are <summary> elements with an icon and no text (axe-core:
+# summary-name); they get the name of the chapter whose sections they show.
+NAV_TOGGLE = re.compile(r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">([^<]*)</a><details[^>]*>)<summary>')
+
+
+def _fix_accessibility(outdir: Path) -> None:
+    """Two fixes of the theme's markup for assistive technology. docutils marks each reference
+    role="doc-biblioentry" inside a role="list": an ARIA list must hold list items (axe-core:
+    aria-required-children), and doc-biblioentry is deprecated. And the sidebar's expand buttons
+    need names (NAV_TOGGLE)."""
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        if 'role="doc-biblioentry"' in text:
-            page.write_text(text.replace('role="doc-biblioentry"', 'role="listitem"'), encoding="utf-8")
+        fixed = text.replace('role="doc-biblioentry"', 'role="listitem"')
+        fixed = NAV_TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Sections of {m.group(2)}">', fixed)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
+SOLUTION_START = re.compile(r"```\{solution-start\}.*?\n```\n?", re.S)  # the fence and its options
+SOLUTION_END = re.compile(r"```\{solution-end\}\s*\n```\n?")
+
+
+def strip_solutions(notebook) -> int:
+    """Remove every solution (from its solution-start fence to its solution-end fence, across
+    cells) from a notebook read by nbformat; returns how many were removed."""
+    kept, inside, count = [], False, 0
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            if not inside:
+                kept.append(cell)
+            continue
+        text, out = cell.source, ""
+        while text:
+            if inside:
+                end = SOLUTION_END.search(text)
+                if end is None:
+                    text = ""
+                    break
+                text, inside = text[end.end():], False
+            else:
+                start = SOLUTION_START.search(text)
+                if start is None:
+                    out, text = out + text, ""
+                    break
+                out, text, inside, count = out + text[:start.start()], text[start.end():], True, count + 1
+        if out.strip():
+            cell.source = out.rstrip() + "\n"
+            kept.append(cell)
+    notebook.cells = kept
+    return count
+
+
+def _strip_solutions(outdir: Path) -> None:
+    """The student edition's downloadable notebooks carry the exercises but not their solutions."""
+    import nbformat
+
+    for path in sorted((outdir / "_sources").rglob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        if strip_solutions(notebook):
+            nbformat.write(notebook, path)
 
 
 def _stable_notebook_ids(outdir: Path) -> None:
@@ -174,7 +245,28 @@ def _stable_notebook_ids(outdir: Path) -> None:
         nbformat.write(notebook, path)
 
 
+def _remove_solutions_transform():
+    """A transform that drops every solution from the pages when `survey_hide_solutions` is set.
+    (sphinx-exercise's own hide_solutions leaves the body of gated solutions, and its end marker,
+    behind; this runs after its merge of gated solutions, so whole solutions go, code cells and all,
+    while the notebooks, and so their execution-cache keys, stay the same.)"""
+    from sphinx.transforms import SphinxTransform
+    from sphinx_exercise.nodes import solution_node
+
+    class RemoveSolutions(SphinxTransform):
+        default_priority = 11  # MergeGatedSolutions runs at 10
+
+        def apply(self):
+            if self.config.survey_hide_solutions:
+                for node in list(self.document.findall(solution_node)):
+                    node.parent.remove(node)
+
+    return RemoveSolutions
+
+
 def setup(app):
+    app.add_config_value("survey_hide_solutions", False, "env")
+    app.add_transform(_remove_solutions_transform())
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)
@@ -184,7 +276,7 @@ def setup(app):
     app.connect("build-finished", _on_build_finished)
     # early: a later handler may return a template name, which ends the event for the rest
     app.connect("html-page-context", _on_html_page_context, priority=100)
-    return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
 # --- staged build command ---------------------------------------------------------------------
@@ -216,6 +308,32 @@ def inputs_digest(root: Path) -> str:
     return paths.digest({**files, **paths.package_files()})
 
 
+LOCK = Path("_build") / ".build.lock"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Where one edition of the book is staged and published, and what its configuration adds."""
+    name: str
+    staging: Path
+    published: Path
+    sphinx_config: dict = field(default_factory=dict)
+
+    @property
+    def stamp(self) -> Path:
+        return self.staging / "inputs.sha256"
+
+    @property
+    def report(self) -> Path:
+        return self.staging / "execution.json"
+
+
+WEB = Edition("web", STAGING, PUBLISHED)
+# The same book without the exercises' solutions (sphinx-exercise's hide_solutions), for students.
+STUDENT = Edition("student", Path("_build") / ".staging-student", Path("_build") / "student",
+                  {"survey_hide_solutions": True})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root", nargs="?", help="the book's folder (default: found from the working folder)")
@@ -224,54 +342,111 @@ def main(argv: list[str] | None = None) -> int:
                         help="let myst-nb execute notebooks one by one during the Sphinx build")
     parser.add_argument("--fresh-kernels", action="store_true",
                         help="start a new kernel for every notebook instead of one warm kernel per worker")
+    parser.add_argument("--student", action="store_true",
+                        help=f"build the edition without solutions into {STUDENT.published}")
     args = parser.parse_args(argv)
     root = paths.project_root(args.root)
-    staging = root / STAGING
+    edition = STUDENT if args.student else WEB
     digest = inputs_digest(root)
-    stamp = root / STAMP
-    if (not args.all and stamp.is_file() and stamp.read_text() == digest
-            and (root / PUBLISHED / "index.html").is_file()):
-        print(f"book is up to date: {root / PUBLISHED / 'index.html'}")
+    if not args.all and _up_to_date(root, digest, edition):
         return 0
-
-    from .validate import find_problems
-
     problems = find_problems(root)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
         print(f"{len(problems)} problem(s) in the input: nothing was built; "
-              f"{root / PUBLISHED} is unchanged.", file=sys.stderr)
+              f"{root / edition.published} is unchanged.", file=sys.stderr)
         return 1
-    data_fingerprint = fingerprint(root)
-    # The data were just validated: kernels need not validate them again (see load.catalogue).
-    os.environ.update({paths.ROOT_ENV: str(root), VALIDATED_ENV: data_fingerprint})
+    # One build at a time per book folder: a second `make book` waits for the first, then finds
+    # the book up to date (or builds what changed meanwhile); _build/ never holds two builds' files.
+    from filelock import FileLock, Timeout
+
+    (root / LOCK).parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(root / LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"another build of {root} is running: waiting for it to finish", flush=True)
+        lock.acquire()
+    try:
+        digest = inputs_digest(root)  # the inputs may have changed while we waited
+        if not args.all and _up_to_date(root, digest, edition):
+            return 0
+        return _build(root, args, digest, edition)
+    finally:
+        lock.release()
+
+
+def _up_to_date(root: Path, digest: str, edition: Edition) -> bool:
+    stamp, index = root / edition.stamp, root / edition.published / "index.html"
+    if stamp.is_file() and stamp.read_text() == digest and index.is_file():
+        print(f"book is up to date: {index}")
+        return True
+    return False
+
+
+def edition_config(root: Path, edition: Edition) -> list[str]:
+    """jupyter-book options for an edition: none for the web edition; otherwise a configuration file
+    that adds the edition's Sphinx settings to _config.yml and shares the web edition's execution
+    cache, so that no notebook runs twice."""
+    if edition is WEB:
+        return []
+    import yaml
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config.setdefault("sphinx", {}).setdefault("config", {}).update(edition.sphinx_config)
+    config.setdefault("execute", {})["cache"] = str(root / EXECUTION_CACHE)
+    path = root / edition.staging / "_config.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return ["--config", str(path)]
+
+
+def _build(root: Path, args, digest: str, edition: Edition) -> int:
+    """Validated inputs, the lock held: execute, build into staging, publish."""
+    staging, published, stamp = root / edition.staging, root / edition.published, root / edition.stamp
+    # The data were just validated: kernels need not validate them again (see load.catalogue);
+    # the Sphinx hook validates again if the data changed after that.
+    os.environ.update({paths.ROOT_ENV: str(root), VALIDATED_ENV: data_fingerprint(root)})
     stamp.unlink(missing_ok=True)
     report = None
     if not args.serial:
-        from .execute import execute_outdated
-
-        report = execute_outdated(root, root / EXECUTION_CACHE, page_fingerprint(root),
+        report = execute_outdated(root, root / EXECUTION_CACHE, page_fingerprints(root),
                                   fresh_kernels=args.fresh_kernels)
         for page, error in report.failed.items():
-            print(f"{page}: executing the notebook failed:\n{error}", file=sys.stderr)
+            print(failure_message(root, page, error), file=sys.stderr)
         if report.failed:
-            print(f"build failed: {root / PUBLISHED} is unchanged.", file=sys.stderr)
+            print(f"build failed: {published} is unchanged.", file=sys.stderr)
             return 1
         print(f"executed {len(report.executed)} notebook(s) in {report.seconds:.1f} s, "
               f"{len(report.cached)} from the cache")
-    command = jupyter_book_command(root, staging, ["--all"] if args.all else [])
-    result = subprocess.run(command, cwd=root, env=dict(os.environ))
+    extra = (["--all"] if args.all else []) + edition_config(root, edition)
+    result = subprocess.run(jupyter_book_command(root, staging, extra), cwd=root, env=dict(os.environ))
     if result.returncode != 0:
-        print(f"build failed (exit {result.returncode}): {root / PUBLISHED} is unchanged.", file=sys.stderr)
+        print(f"build failed (exit {result.returncode}): {published} is unchanged.", file=sys.stderr)
         return result.returncode
-    publish(staging / "_build" / "html", root / PUBLISHED)
+    publish(staging / "_build" / "html", published)
     if report is not None:
-        (root / REPORT).write_text(json.dumps({"executed": report.executed, "cached": report.cached,
-                                               "seconds": round(report.seconds, 2)}, indent=1))
+        (root / edition.report).write_text(json.dumps({"executed": report.executed, "cached": report.cached,
+                                                       "seconds": round(report.seconds, 2),
+                                                       "page_seconds": report.page_seconds}, indent=1))
     stamp.write_text(digest)
-    print(f"book built: {root / PUBLISHED / 'index.html'}")
+    print(f"book built: {published / 'index.html'}")
     return 0
+
+
+def failure_message(root: Path, page: str, error: str) -> str:
+    """What to print when a page's notebook fails. A sentence whose claim no longer holds (see
+    helpers.claims) is named by its page and line; anything else shows its traceback."""
+    from .claims import MARK, locate
+
+    error = re.sub(r"\x1b\[[0-9;]*m", "", error)  # the kernel colours its tracebacks
+    if MARK in error:
+        claim = next(line for line in error.splitlines() if MARK in line)
+        claim = claim[claim.index(MARK):]
+        line = locate((root / page).read_text(encoding="utf-8"), claim)
+        return f"{page}:{line or '-'}: {claim}\n  (the data no longer support this sentence: correct the prose or the data)"
+    return f"{page}: executing the notebook failed:\n{error}"
 
 
 if __name__ == "__main__":

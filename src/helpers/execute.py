@@ -25,6 +25,7 @@ import nbformat
 import yaml
 
 from . import paths
+from .fingerprints import fingerprint_cell, page_kind
 
 
 @dataclass
@@ -33,6 +34,7 @@ class ExecutionReport:
     cached: list[str] = field(default_factory=list)  # pages whose outputs came from the cache
     failed: dict[str, str] = field(default_factory=dict)  # page -> traceback
     seconds: float = 0.0
+    page_seconds: dict[str, float] = field(default_factory=dict)  # page -> its cells' run time
 
 
 def toc_pages(root: Path) -> list[Path]:
@@ -60,19 +62,19 @@ def toc_pages(root: Path) -> list[Path]:
     return pages
 
 
-def notebook_for(page: Path, fingerprint: str) -> nbformat.NotebookNode | None:
-    """The notebook myst-nb builds from a page at read time (None for plain Markdown pages)."""
+def notebook_for(page: Path, fingerprints: dict[str, str]) -> nbformat.NotebookNode | None:
+    """The notebook myst-nb builds from a page at read time (None for plain Markdown pages);
+    `fingerprints` maps a page kind ("data", "code") to the fingerprint that helpers.build appends."""
     from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
-
-    from .build import fingerprint_cell, page_uses_data
 
     text = page.read_text(encoding="utf-8")
     if page.suffix == ".ipynb":
         return nbformat.reads(text, as_version=4)
     if not is_myst_markdown_notebook(text):
         return None
-    if page_uses_data(text):
-        text += fingerprint_cell(fingerprint)
+    kind = page_kind(text)
+    if kind is not None:
+        text += fingerprint_cell(fingerprints[kind])
     return read_myst_markdown_notebook(text, path=str(page))
 
 
@@ -132,7 +134,7 @@ def _execute_batch(batch: list[tuple[str, dict, int]]) -> list[Result]:
     return results
 
 
-def execute_outdated(root: Path, cache_path: Path, fingerprint: str, timeout: int = 300,
+def execute_outdated(root: Path, cache_path: Path, fingerprints: dict[str, str], timeout: int = 300,
                      workers: int | None = None, fresh_kernels: bool = False) -> ExecutionReport:
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
@@ -142,7 +144,7 @@ def execute_outdated(root: Path, cache_path: Path, fingerprint: str, timeout: in
     cache = get_cache(str(cache_path))
     jobs = []
     for page in toc_pages(root):
-        nb = notebook_for(page, fingerprint)
+        nb = notebook_for(page, fingerprints)
         if nb is None:
             continue
         label = page.relative_to(root).as_posix()
@@ -183,6 +185,7 @@ def execute_outdated(root: Path, cache_path: Path, fingerprint: str, timeout: in
                     check_validity=False, overwrite=True,
                 )
                 report.executed.append(label)
+                report.page_seconds[label] = round(seconds, 2)
     report.executed.sort()
     report.seconds = time.perf_counter() - started
     return report

@@ -12,32 +12,16 @@ from pathlib import Path
 import pandas as pd
 
 from . import bib, paths
+from .fingerprints import VALIDATED_ENV, data_fingerprint as fingerprint  # noqa: F401 - re-exported
+from .fingerprints import remember_validated, validated_before
 from .problems import InputError
+from .readers import LIST_COLUMNS, read_table, split_list  # noqa: F401 - part of this module's interface
 
-LIST_COLUMNS = ("generators", "data_kinds", "modalities", "purpose")
-# Set by the build to the fingerprint it has just validated, so each executing notebook need not
-# validate the same bytes again; any other fingerprint is validated as usual.
-VALIDATED_ENV = "SURVEY_VALIDATED"
-
-
-def fingerprint(root: Path | None = None) -> str:
-    """Hash of every data file's name and bytes: the key under which results may be cached."""
-    root = paths.project_root() if root is None else Path(root)
-    return paths.digest({p.relative_to(root).as_posix(): p for p in paths.data_files(root)})[:16]
-
-
-def read_table(root: Path, name: str) -> pd.DataFrame:
-    """One CSV of data/ as strings; empty cells stay empty strings (they mean 'not filled in yet')."""
-    return pd.read_csv(root / "data" / f"{name}.csv", dtype=str, keep_default_na=False, index_col=False)
 
 
 def table(name: str, root: Path | str | None = None) -> pd.DataFrame:
     """One CSV of data/ by name (e.g. "corrections"), for chapters: the root is found for them."""
     return read_table(paths.project_root() if root is None else Path(root), name)
-
-
-def split_list(cell: str) -> list[str]:
-    return [item.strip() for item in cell.split(";") if item.strip()]
 
 
 def short_authors(authors: list[str]) -> str:
@@ -62,13 +46,14 @@ def catalogue(root: Path | str | None = None) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def _catalogue(root: Path, _fingerprint: str) -> pd.DataFrame:
-    from .validate import find_problems  # validate imports load; import here to avoid a cycle
+    if os.environ.get(VALIDATED_ENV) != _fingerprint and not validated_before(root, _fingerprint):
+        from .validate import find_problems  # here: frictionless is slow to import, rarely needed
 
-    if os.environ.get(VALIDATED_ENV) != _fingerprint:
-        problems = find_problems(root)
+        problems = find_problems(root, data_only=True)
         if problems:
             raise InputError(problems)
-    entries = {e.key: e for e in bib.read_bib(root / "references.bib")[0]}
+        remember_validated(root, _fingerprint)
+    entries = {e.key: e for e in bib.read_bib(root / "references.bib", "references.bib")[0]}
     papers = read_table(root, "papers")
     tasks = read_table(root, "tasks").rename(columns={"id": "task", "title": "task_title", "order": "task_order"})
     tasks["task_order"] = tasks["task_order"].astype(int)
@@ -80,6 +65,7 @@ def _catalogue(root: Path, _fingerprint: str) -> pd.DataFrame:
     df["short_authors"] = df["authors"].map(short_authors)
     df["year"] = [int(entries[k].get("year")) for k in df["key"]]
     df["venue"] = [entries[k].venue for k in df["key"]]
+    df["venue_type"] = [entries[k].venue_type for k in df["key"]]
     df["url"] = [entries[k].get("url") for k in df["key"]]
     df["arxiv_id"] = [entries[k].arxiv_id or "" for k in df["key"]]
     for column in LIST_COLUMNS:
@@ -90,6 +76,16 @@ def _catalogue(root: Path, _fingerprint: str) -> pd.DataFrame:
     df["generator_kinds"] = df["generators"].map(lambda gs: sorted({generators.at[g, "kind"] for g in gs}))
     order = ["task_order", "year", "key"]
     return df.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def of_task(works: pd.DataFrame, task: str | None) -> pd.DataFrame:
+    """The works of one task category (all of them for None); an unknown task is an error."""
+    if task is None:
+        return works
+    selected = works[works["task"] == task]
+    if selected.empty:
+        raise ValueError(f"no works for task {task!r}")
+    return selected
 
 
 def tasks(root: Path | str | None = None) -> pd.DataFrame:
