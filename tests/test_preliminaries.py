@@ -163,3 +163,41 @@ def test_provenance_tables_cover_every_work():
     third = [r["key"] for r in rows if tables.source_kind(r["source_url"]) == tables.THIRD_PARTY]
     listed = re.findall(r"\{cite:t\}`([^`]+)`", tables.third_party_sources(REPO).data)
     assert listed == sorted(third)
+
+
+PRELIMINARIES = Path(__file__).resolve().parents[1] / "chapters" / "preliminaries.md"
+
+
+def things_to_try() -> list[str]:
+    """The code named by each suggestion of the chapter's 'Things to try' (its inline code calls)."""
+    section = PRELIMINARIES.read_text(encoding="utf-8").split("## Things to try", 1)[1]
+    return [code for code in re.findall(r"`([^`]+)`", section) if "(" in code and "{" not in code]
+
+
+def test_there_are_things_to_try():
+    assert len(things_to_try()) >= 4
+
+
+@pytest.mark.parametrize("code", things_to_try())
+def test_every_thing_to_try_runs(code):
+    import numpy as np
+
+    from helpers import demos, figures
+
+    result = eval(code, {"demos": demos, "figures": figures, "np": np})  # noqa: S307 - the book's own text
+    assert result is not None
+
+
+def test_the_shuffled_row_leaves_no_true_pair():
+    """The demonstration labelled 'no true pairs' must move every caption away from its image."""
+    import numpy as np
+
+    from helpers import demos
+
+    line = next(l for l in PRELIMINARIES.read_text(encoding="utf-8").splitlines() if l.startswith("shuffled = "))
+    images, texts = demos.toy_pairs(n=6, dim=32, noise=1.0, seed=0)
+    namespace = {"np": np, "texts": texts}
+    exec(line, namespace)  # noqa: S102 - the chapter's own line
+    shuffled = namespace["shuffled"]
+    assert sorted(map(tuple, shuffled.round(9))) == sorted(map(tuple, texts.round(9))), "not a permutation"
+    assert not any(np.allclose(a, b) for a, b in zip(shuffled, texts)), "a caption kept its own image"
