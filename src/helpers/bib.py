@@ -13,12 +13,13 @@ from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock
 
 from .problems import Problem
+from .readers import MAX_CELL, read_text
 
 # bibtexparser logs its own copy of every parse failure; we report them ourselves, once.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 REQUIRED = ("title", "author", "year", "url")
-VENUE_FIELDS = ("booktitle", "journal")
+VENUE_FIELDS = ("booktitle", "journal", "howpublished")
 FIRST_YEAR = 2010
 ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})", re.I)
 
@@ -41,6 +42,15 @@ class BibEntry:
             return self.get("eprint").split("v")[0]
         match = ARXIV_ID.search(self.get("url"))
         return match.group(1) if match else None
+
+    @property
+    def venue_type(self) -> str:
+        """conference, journal, workshop or preprint (for the explorer's facet)."""
+        if self.get("journal"):
+            return "journal"
+        if self.get("booktitle"):
+            return "workshop" if "workshop" in self.get("booktitle").lower() else "conference"
+        return "preprint"
 
     @property
     def venue(self) -> str:
@@ -69,16 +79,20 @@ def _name(parts) -> str:
 def read_bib(path: Path, label: str | None = None) -> tuple[list[BibEntry], list[Problem]]:
     """Parse a .bib file; return its entries and the problems of syntax and duplicate keys."""
     label = label or path.name
-    text = path.read_text(encoding="utf-8")
-    library = bibtexparser.parse_string(
-        text,
-        append_middleware=[
-            _DecodeLatexWhereNeeded(),
-            middlewares.SeparateCoAuthors(),
-            middlewares.SplitNameParts(),
-        ],
-    )
-    problems: list[Problem] = []
+    text, problems = read_text(path, label)
+    if text is None:
+        return [], problems
+    try:
+        library = bibtexparser.parse_string(
+            text,
+            append_middleware=[
+                _DecodeLatexWhereNeeded(),
+                middlewares.SeparateCoAuthors(),
+                middlewares.SplitNameParts(),
+            ],
+        )
+    except Exception as error:  # noqa: BLE001 - the parser's own failure becomes a problem line
+        return [], [Problem(label, None, "entry", "", f"BibTeX could not be parsed ({type(error).__name__}: {error})")]
     for block in library.failed_blocks:
         line = block.start_line + 1
         if isinstance(block, DuplicateBlockKeyBlock):
@@ -94,8 +108,8 @@ def read_bib(path: Path, label: str | None = None) -> tuple[list[BibEntry], list
         for field in entry.fields:
             name = field.key.lower()
             lines[name] = field.start_line + 1
-            if name == "author":
-                authors = [_name(p) for p in field.value]
+            if name == "author" and isinstance(field.value, list):
+                authors = [_name(p) if hasattr(p, "last") else str(p) for p in field.value]
                 fields[name] = " and ".join(authors)
             else:
                 fields[name] = str(field.value).strip()
@@ -113,11 +127,14 @@ def check_entries(entries: list[BibEntry], label: str) -> list[Problem]:
 
     seen: dict[tuple[str, str], BibEntry] = {}
     for entry in entries:
+        for field, value in entry.fields.items():
+            if len(value) > MAX_CELL:
+                report(entry, field, value[:60], f"field of {len(value):,} characters; the limit is {MAX_CELL:,}")
         for field in REQUIRED:
             if not entry.get(field):
                 report(entry, field, "", f"entry {entry.key} has no {field}")
         if not any(entry.get(f) for f in VENUE_FIELDS) and not (entry.get("eprint") and entry.get("archiveprefix")):
-            report(entry, "booktitle", "", f"entry {entry.key} needs booktitle, journal, or eprint + archivePrefix")
+            report(entry, "booktitle", "", f"entry {entry.key} needs booktitle, journal, howpublished, or eprint + archivePrefix")
         year = entry.get("year")
         if year and not (year.isdigit() and FIRST_YEAR <= int(year) <= this_year + 1):
             report(entry, "year", year, f"year must be a number from {FIRST_YEAR} to {this_year + 1}")
