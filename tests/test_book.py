@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import build_book, copy_book, read_rows, write_rows
+from conftest import read_rows, rebuildable_copy
 
 pytestmark = pytest.mark.book
 
 
 def html(root: Path, page: str) -> BeautifulSoup:
-    return BeautifulSoup((root / "_build" / "html" / page).read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup((root / "_build" / "html" / page).read_text(encoding="utf-8"), "lxml")
 
 
 def cited_keys(soup: BeautifulSoup) -> list[str]:
@@ -48,7 +48,7 @@ def test_every_citation_resolves_to_a_reference_entry(built_book):
     entries = {tag["id"][len("cite-"):] for tag in references.select('[id^="cite-"]')}
     cited = set()
     for page in (built_book / "_build" / "html" / "chapters").glob("*.html"):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml")
         for link in soup.select('a[href*="#cite-"]'):
             assert link["href"].startswith("references.html#cite-") or page.name == "references.html"
             cited.add(link["href"].split("#cite-", 1)[1])
@@ -59,7 +59,7 @@ def test_every_citation_resolves_to_a_reference_entry(built_book):
 def test_every_image_has_alt_text(built_book):
     images = []
     for page in (built_book / "_build" / "html").rglob("*.html"):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml")
         images += [(page.name, img) for img in soup.select("article img, main img")]
     assert images, "expected at least one figure"
     for page, img in images:
@@ -71,34 +71,6 @@ def test_figures_are_numbered_and_referenced(built_book):
     numbers = [span.get_text() for span in intro.select("figcaption .caption-number")]
     assert numbers and all(re.match(r"Fig\. \d+", n) for n in numbers)
     assert intro.select('a[href="#fig-works-per-task"]')
-
-
-def test_data_edit_and_new_citation_show_up_after_a_plain_rebuild(tmp_path):
-    """Stock JB1 serves stale tables here; the build hooks must not."""
-    root = copy_book(tmp_path / "book")
-    assert build_book(root).returncode == 0
-    papers = read_rows(root, "papers")
-    edited = papers[3]
-    marker = "STALECHECK4711"
-    edited["dataset"] = marker
-    new_key = "zebra2024testwork"
-    papers.append(dict(papers[3], key=new_key, dataset="", summary=""))
-    write_rows(root, "papers", papers)
-    with (root / "references.bib").open("a", encoding="utf-8") as handle:
-        handle.write("\n@misc{zebra2024testwork,\n\ttitle = {{Zebra Crossing Test Work}},\n"
-                     "\tauthor = {Zed Zebra},\n\tyear = {2024},\n\teprint = {2499.99999},\n"
-                     "\tarchiveprefix = {arXiv},\n\turl = {https://arxiv.org/abs/2499.99999}\n}\n")
-    result = build_book(root)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    task = next(t for t in read_rows(root, "tasks") if t["id"] == edited["task"])
-    chapter = (root / "_build" / "html" / "chapters" / f"{task['chapter']}.html").read_text(encoding="utf-8")
-    assert marker in chapter
-    assert f"references.html#cite-{new_key}" in chapter
-    references = (root / "_build" / "html" / "chapters" / "references.html").read_text(encoding="utf-8")
-    assert f'id="cite-{new_key}"' in references and "Zebra Crossing Test Work" in references
-    intro = (root / "_build" / "html" / "chapters" / "intro.html").read_text(encoding="utf-8")
-    assert "126" in intro  # the glued work count followed the data
-    shutil.rmtree(root / "_build" / ".staging", ignore_errors=True)
 
 
 def test_exports_exist_parse_and_hold_exactly_the_works(built_book):
@@ -120,10 +92,11 @@ def test_exports_exist_parse_and_hold_exactly_the_works(built_book):
         assert sorted(e.key for e in library.entries) == sorted(p["key"] for p in papers if p["task"] == task["id"])
 
 
-def test_explorer_task_links_reach_the_discussion(built_book):
-    from helpers.explorer import explorer_frame
+def test_explorer_records_link_to_the_discussion(built_book):
+    from helpers.explorer import records
 
-    links = explorer_frame(built_book)["Task"].str.extract(r'href="([^"]+)"')[0]
+    links = [re.search(r'<dt>Discussed in</dt><dd><a href="([^"]+)"', r["details"]).group(1)
+             for r in records(built_book)]
     written = {t["chapter"] for t in read_rows(built_book, "tasks") if t["status"] == "written"}
     checked = 0
     for href in links:
@@ -147,3 +120,58 @@ def test_chapters_offer_binder_and_an_ipynb_download(built_book):
         assert f"urlpath=lab/tree/chapters/{task['chapter']}.md" in page
         notebook = built_book / "_build" / "html" / "_sources" / "chapters" / f"{task['chapter']}.ipynb"
         assert f"../_sources/chapters/{task['chapter']}.ipynb" in page and notebook.is_file()
+
+
+PAGE_WEIGHT_LIMIT = 250_000  # bytes of a page's own HTML and the images it loads (theme assets aside)
+HEAVY_BY_DESIGN = {"chapters/explorer.html"}  # the whole catalogue in one table: its own limit, below
+
+
+def page_weight(site: Path, page: Path) -> int:
+    """A page's own bytes: its HTML plus every image of the site it loads (each counted once)."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml")
+    images = {(page.parent / img["src"]).resolve() for img in soup.select("img[src]")
+              if not img["src"].startswith(("http:", "https:", "data:")) and "_static" not in img["src"]}
+    return page.stat().st_size + sum(p.stat().st_size for p in images if p.is_file())
+
+
+def test_every_page_is_light(built_book):
+    site = built_book / "_build" / "html"
+    weights = {p.relative_to(site).as_posix(): page_weight(site, p)
+               for p in sorted(site.rglob("*.html")) if "_static" not in p.parts and "_sources" not in p.parts}
+    print("page weights (bytes):", *(f"{w:>9,}  {name}" for name, w in sorted(weights.items(), key=lambda i: -i[1])),
+          sep="\n  ")
+    heavy = {name: w for name, w in weights.items() if w > PAGE_WEIGHT_LIMIT and name not in HEAVY_BY_DESIGN}
+    assert heavy == {}, f"pages over {PAGE_WEIGHT_LIMIT:,} bytes: {heavy}"
+    assert weights["chapters/explorer.html"] <= 1_200_000
+
+
+def test_the_student_edition_has_every_exercise_and_no_solution(built_book, tmp_path):
+    """`make book-student`: the same pages, the exercises all there, the solutions gone from the
+    pages and from the downloadable notebooks."""
+    import subprocess
+    import sys
+
+    root = rebuildable_copy(built_book, tmp_path / "book")
+    result = subprocess.run([sys.executable, "-m", "helpers.build", str(root), "--student"], cwd=root,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "executed 0 notebook(s)" in result.stdout, "the student edition reuses the execution cache"
+    student, web = root / "_build" / "student", root / "_build" / "html"
+    labs = sorted(p.name for p in (root / "chapters").glob("*-lab.md"))
+    assert len(labs) == len(read_rows(root, "tasks"))
+    for lab in labs:
+        page = lab.replace(".md", ".html")
+        source = (root / "chapters" / lab).read_text(encoding="utf-8")
+        exercises = len(re.findall(r"```\{exercise-start\}", source))
+        for site, solutions in ((web, exercises), (student, 0)):
+            soup = BeautifulSoup((site / "chapters" / page).read_text(encoding="utf-8"), "lxml")
+            assert len(soup.select("div.exercise")) == exercises, (site.name, page)
+            assert len(soup.select("div.solution")) == solutions, (site.name, page)
+        # no line of any solution's prose survives in the student page or notebook
+        student_page = (student / "chapters" / page).read_text(encoding="utf-8")
+        notebook = (student / "_sources" / "chapters" / lab.replace(".md", ".ipynb")).read_text(encoding="utf-8")
+        for body in re.findall(r"```\{solution-start\}[^\n]*\n(?::[^\n]*\n)*```\n(.*?)```", source, flags=re.S):
+            first = next((line.strip() for line in body.splitlines() if len(line.strip()) > 30), None)
+            if first:
+                assert first[:60] not in student_page and first[:60] not in notebook, (lab, first)
+        assert "solution-start" not in notebook

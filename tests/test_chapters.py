@@ -60,3 +60,46 @@ def test_figure_and_open_problems(task):
         assert figure["figure"].get("caption"), name
         assert figure.get("image", {}).get("alt"), f"{name} has no alt text"
         assert f"{{numref}}`{name}`" in text, f"{name} is never referenced"
+
+
+TASKS = read_rows(REPO, "tasks")
+
+
+def toc_sections() -> dict[str, list[str]]:
+    """Each chapter of _toc.yml with the pages nested under it (sections:)."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    found = {}
+    for part in toc["parts"]:
+        for chapter in part["chapters"]:
+            found[chapter["file"].removeprefix("chapters/")] = [
+                s["file"].removeprefix("chapters/") for s in chapter.get("sections", [])]
+    return found
+
+
+def exercises(text: str) -> tuple[list[str], list[str]]:
+    """Labels of the exercises, and the exercise each solution answers."""
+    return (re.findall(r"```\{exercise-start\}\n:label: ([\w-]+)", text),
+            re.findall(r"```\{solution-start\} ([\w-]+)", text))
+
+
+@pytest.mark.parametrize("task", TASKS, ids=lambda t: t["id"])
+def test_every_task_chapter_has_its_lab(task):
+    chapter = task["chapter"]
+    assert toc_sections().get(chapter) == [f"{chapter}-lab"], f"_toc.yml: no lab nested under {chapter}"
+    lab = (REPO / "chapters" / f"{chapter}-lab.md").read_text(encoding="utf-8")
+    assert re.search(r"^# Lab: ", lab, flags=re.M), "the lab page is titled 'Lab: ...'"
+    labels, answered = exercises(lab)
+    assert len(labels) >= 2, "a lab needs at least two exercises"
+    assert sorted(labels) == sorted(answered), "every exercise needs exactly one solution"
+    assert re.search(r"^## What this miniature leaves out", lab, flags=re.M)
+    text = (REPO / "chapters" / f"{chapter}.md").read_text(encoding="utf-8")
+    head, _, tail = text.partition("## Open problems")
+    assert f"{{doc}}`{chapter}-lab`" in head[:4000], "the chapter links to its lab near the top"
+    assert f"{{doc}}`{chapter}-lab`" in tail, "and again in its open problems"
+
+
+def test_the_exercise_check_catches_a_missing_solution():
+    text = "```{exercise-start}\n:label: x-lab-ex1\n```\n```{exercise-start}\n:label: x-lab-ex2\n```\n" \
+           "```{solution-start} x-lab-ex1\n```\n"
+    labels, answered = exercises(text)
+    assert sorted(labels) != sorted(answered)

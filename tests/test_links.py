@@ -18,7 +18,7 @@ SCHOLARLY_HOSTS = {"arxiv.org", "openreview.net", "aclanthology.org", "openacces
 def pages(built_book):
     site = built_book / "_build" / "html"
     pages = [p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts]  # not theme templates
-    return site, {p: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser") for p in pages}
+    return site, {p: BeautifulSoup(p.read_text(encoding="utf-8"), "lxml") for p in pages}
 
 
 def ids_of(soup: BeautifulSoup) -> set[str]:
@@ -27,7 +27,7 @@ def ids_of(soup: BeautifulSoup) -> set[str]:
 
 def test_internal_links_resolve_to_files_and_anchors(pages):
     site, soups = pages
-    broken = []
+    broken, anchors = [], {}
     for page, soup in soups.items():
         for tag, attribute in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src")):
             for element in soup.find_all(tag):
@@ -43,8 +43,10 @@ def test_internal_links_resolve_to_files_and_anchors(pages):
                 if not path.is_file() or site.resolve() not in path.parents and path != site.resolve():
                     broken.append(f"{page.relative_to(site)}: {target} (no such file)")
                 elif parsed.fragment and path.suffix == ".html":
-                    target_soup = soups.get(path) or BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-                    if unquote(parsed.fragment) not in ids_of(target_soup):
+                    if path not in anchors:  # each page's anchors are collected once, not once per link
+                        soup_of_target = soups.get(path) or BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+                        anchors[path] = ids_of(soup_of_target)
+                    if unquote(parsed.fragment) not in anchors[path]:
                         broken.append(f"{page.relative_to(site)}: {target} (no such anchor)")
     assert broken == [], "\n".join(broken[:30])
 

@@ -9,7 +9,7 @@ from IPython.display import SVG
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from . import tables
-from .figures import OKABE_ITO, STYLE, to_svg
+from .style import OKABE_ITO, STYLE, to_svg
 
 # One colour per role, lightened so that black text on them keeps a high contrast.
 ROLES = {"vision": OKABE_ITO[1], "language": OKABE_ITO[0], "bridge": OKABE_ITO[2],

@@ -1,13 +1,27 @@
-"""The paper explorer: one interactive table (ITables, offline) of every surveyed work."""
+"""The paper explorer: every surveyed work in one faceted, searchable table, with its full record.
+
+The table is DataTables (the offline bundle that ITables ships, served once from the site's
+_static/ folder instead of being inlined in the page), driven by `static/explorer.js`: facets with
+counts that follow the other filters, free-text search, sorting, a column chooser, each work's full
+record in a details row, and every filter kept in the URL. This module prepares the data: one
+record per work, with its details rendered to escaped HTML here, so the page's script only places
+text that was escaped already.
+
+Facet checkboxes are written by hand rather than with DataTables' SearchPanes: a SearchPanes option
+is a table row selected by mouse click, with no keyboard access, whereas a checkbox is reachable
+with the Tab key and announced with its label.
+"""
 from __future__ import annotations
 
 import html
+import json
+import os
 import re
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown
 
 from . import load, paths
 from .exports import EXPORTS, raw_entries
@@ -16,10 +30,14 @@ from .tables import DIRECTION_LABELS, markdown_table
 PAGE = "explorer"  # chapters/explorer.md
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$")
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
-
-
-def _text(value) -> str:
-    return html.escape(", ".join(value) if isinstance(value, list) else str(value or "—"))
+ACCESS_LABELS = {"closed-api": "closed", "open-weights": "open weights", "programmatic": "programmatic",
+                 "unknown": "access unknown"}
+# (URL parameter, label) of each facet, in the order the page shows them.
+FACETS = [("task", "Task"), ("direction", "Direction"), ("generator", "Generator"), ("access", "Generator access"),
+          ("kind", "Data kind"), ("modality", "Modality"), ("purpose", "Purpose"), ("year", "Year"),
+          ("venue", "Venue type")]
+FACETS_FOR_SIMILARITY = ("task", "direction", "generator", "access", "kind", "modality", "purpose")
+STATIC = Path(__file__).with_name("static")  # explorer.js and .css, copied into the site by helpers.build
 
 
 def discussion_anchors(root: Path) -> dict[str, tuple[str, str]]:
@@ -42,33 +60,128 @@ def discussion_anchors(root: Path) -> dict[str, tuple[str, str]]:
     return anchors
 
 
-def explorer_frame(root=None) -> pd.DataFrame:
-    """One row per work, every cell escaped HTML (links where they help)."""
+def facet_values(work: pd.Series) -> dict[str, list[str]]:
+    """The values a work has in each facet ('unknown' where the catalogue says so)."""
+    def listed(column: str) -> list[str]:
+        return work[column] or (["unknown"] if work[f"{column}_cell"] == "unknown" else ["not filled in"])
+
+    generators = listed("generators")
+    return {
+        "task": [work["task_title"]],
+        "direction": [DIRECTION_LABELS.get(work["direction"], work["direction"])],
+        "generator": generators,
+        "access": [ACCESS_LABELS.get(a, a) for a in work["generator_access"]] or ["no generator named"],
+        "kind": listed("data_kinds"),
+        "modality": listed("modalities"),
+        "purpose": listed("purpose"),
+        "year": [str(work["year"])],
+        "venue": [work["venue_type"]],
+    }
+
+
+def similar_works(facets: dict[str, dict[str, list[str]]], count: int = 5) -> dict[str, list[str]]:
+    """For each work, the `count` works that share most of its facet values (Jaccard similarity of
+    the sets of (facet, value) pairs; ties broken by key, so the result is deterministic)."""
+    sets = {key: {(f, v) for f in FACETS_FOR_SIMILARITY for v in values[f] if v not in ("unknown", "not filled in")}
+            for key, values in facets.items()}
+    nearest = {}
+    for key, mine in sets.items():
+        scored = []
+        for other, theirs in sets.items():
+            if other != key and (mine | theirs):
+                scored.append((-len(mine & theirs) / len(mine | theirs), other))
+        nearest[key] = [other for _, other in sorted(scored)[:count]]
+    return nearest
+
+
+def lab_pages(root: Path) -> dict[str, tuple[str, str]]:
+    """Works mirrored by a lab: key -> (lab page, lab title)."""
+    from . import labs
+
+    mirrored = {}
+    for record in labs.registry():
+        for key in record["mirrors"]:
+            if (root / "chapters" / f"{record['chapter']}-lab.md").is_file():
+                mirrored.setdefault(key, (f"{record['chapter']}-lab.html", record["title"]))
+    return mirrored
+
+
+def _escape(value) -> str:
+    return html.escape(", ".join(value) if isinstance(value, list) else str(value or "—"))
+
+
+def _link(url: str, text: str) -> str:
+    return f'<a href="{html.escape(url)}">{html.escape(text)}</a>'
+
+
+def details_html(work: pd.Series, place: str, lab: tuple[str, str] | None, evidence: pd.DataFrame,
+                 corrections: pd.DataFrame, bibtex: str) -> str:
+    """The full record of one work, as escaped HTML for its details row."""
+    from .tables import source_kind
+
+    reasons = work["unknown_reasons"]
+    size = work["dataset_size"] or "—"
+    rows = [
+        ("Summary", _escape(work["summary"])),
+        ("Authors", _escape(", ".join(work["authors"]))),
+        ("Venue", _escape(f'{work["venue"]} {work["year"]}')),
+        ("Seed data", _escape(work["seed_data"])),
+        ("Dataset", _escape(work["dataset"])),
+        ("Size, as the authors state it", _escape(size)),
+        ("Purpose", _escape(work["purpose"] or work["purpose_cell"])),
+        ("Why facets are unknown", _escape(reasons) if reasons else "no facet is unknown"),
+        ("Verified against", f'{_link(work["source_url"], work["source_url"])} ({html.escape(source_kind(work["source_url"]))})'),
+    ]
+    if not evidence.empty:
+        items = "".join(f'<li>{html.escape(e.facet)}: {html.escape(e.source)}, {html.escape(e.locator)} '
+                        f'({_link(e.url, "source")})</li>' for e in evidence.itertuples())
+        rows.append(("Facts beyond the abstract", f"<ul>{items}</ul>"))
+    if not corrections.empty:
+        items = "".join(f"<li>{html.escape(c.field)}: the reading list says {html.escape(c.listed)}; this book "
+                        f"uses {html.escape(c.corrected)} ({_link(c.evidence_url, 'evidence')})</li>"
+                        for c in corrections.itertuples())
+        rows.append(("Corrections to the reading list", f"<ul>{items}</ul>"))
+    rows.append(("Discussed in", _link(place, work["task_title"])))
+    if lab:
+        rows.append(("Lab", _link(lab[0], f"Lab: {lab[1]}")))
+    rows.append(("Similar works", '<ul class="explorer-similar"></ul>'))  # filled by the page from "similar"
+    body = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
+    entry_id = f"bibtex-{html.escape(work['key'])}"
+    bib = (f'<div class="explorer-bibtex"><button type="button" class="explorer-copy" data-copy="{entry_id}">'
+           f'Copy BibTeX</button><pre id="{entry_id}">{html.escape(bibtex)}</pre></div>')
+    return f'<dl class="explorer-record">{body}</dl>{bib}'
+
+
+def records(root=None) -> list[dict]:
+    """One record per work: the table's cells, the facet values, the details HTML."""
     root = paths.project_root() if root is None else Path(root)
     works = load.catalogue(root)
     anchors = discussion_anchors(root)
     entries = raw_entries(root)
-    rows = []
+    evidence = load.table("evidence", root) if (root / "data" / "evidence.csv").is_file() else pd.DataFrame(
+        columns=["key", "facet", "source", "locator", "url"])
+    corrections = load.table("corrections", root)
+    labs = lab_pages(root)
+    facets = {w["key"]: facet_values(w) for _, w in works.iterrows()}
+    nearest = similar_works(facets)
+    out = []
     for _, w in works.iterrows():
-        chapter, section = anchors.get(w["key"], (w["chapter"], ""))
+        key = w["key"]
+        chapter, section = anchors.get(key, (w["chapter"], ""))
         # the section where the chapter discusses the work, when the chapter's prose cites it
         place = f"{chapter}.html" + (f"#{section}" if chapter == w["chapter"] and section else "")
-        rows.append({
-            "Title": f'<a href="{html.escape(w["url"])}">{html.escape(w["title"])}</a>',
-            "Authors": _text(w["short_authors"]),
-            "Year": int(w["year"]),
-            "Venue": _text(w["venue"]),
-            "Task": f'<a href="{html.escape(place)}">{html.escape(w["task_title"])}</a>',
-            "Direction": _text(DIRECTION_LABELS.get(w["direction"], w["direction"])),
-            "Generator(s)": _text(w["generators"] or w["generators_cell"]),
-            "Access": _text(w["generator_access"]),
-            "Data kind": _text(w["data_kinds"] or w["data_kinds_cell"]),
-            "Modality": _text(w["modalities"] or w["modalities_cell"]),
-            "Dataset (size)": _text(" ".join(x for x in (w["dataset"], f'({w["dataset_size"]})'
-                                                         if w["dataset_size"] else "") if x)),
-            "BibTeX": f'<details><summary>BibTeX</summary><pre>{html.escape(entries[w["key"]])}</pre></details>',
+        out.append({
+            "key": key,
+            "title": w["title"],
+            "url": w["url"],
+            "authors": w["short_authors"],
+            "venue": w["venue"],
+            "facets": facets[key],
+            "details": details_html(w, place, labs.get(key), evidence[evidence["key"] == key],
+                                    corrections[corrections["key"] == key], entries[key]),
+            "similar": nearest[key],
         })
-    return pd.DataFrame(rows)
+    return out
 
 
 def summary(root=None) -> Markdown:
@@ -92,43 +205,23 @@ def downloads() -> Markdown:
     return Markdown("\n".join(items))
 
 
-# A link such as explorer.html?task=Evaluation pre-filters the table to one task category.
-# (ITables' own initComplete hook is taken by its column filters, so this waits for the table.)
-FILTER_FROM_URL = """<script type="module">
-const task = new URLSearchParams(window.location.search).get("task");
-if (task) {
-  const { jQuery: $ } = await window.%(bundle)s;
-  const table = document.getElementById("%(table)s");
-  while (!table.classList.contains("dataTable")) {
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-  $(table).DataTable().column(%(column)d).search(task).draw();
-  const box = table.closest(".dt-container").querySelectorAll("thead input")[%(column)d];
-  if (box) { box.value = task; }
-}
-</script>"""
-
-
-def show(root=None) -> None:
-    """Display the explorer table; its scripts are embedded in the page (no CDN)."""
-    import itables
-    from IPython.display import HTML, display
-
-    frame = explorer_frame(root)
-    task_column = list(frame.columns).index("Task")
-    itables.init_notebook_mode(all_interactive=False, connected=False)
-    itables.show(
-        frame,
-        table_id="explorer",
-        allow_html=True,  # every cell was escaped by explorer_frame
-        column_filters="header",
-        maxBytes=0,  # never downsample: every work is listed
-        showIndex=False,
-        classes="display compact",
-        pageLength=25,
-        lengthMenu=[10, 25, 50, 100, 200],
-        order=[],
-        scrollX=True,
-    )
-    bundle = "_itables_" + itables.__version__.replace(".", "_").replace("-", "_")
-    display(HTML(FILTER_FROM_URL % {"bundle": bundle, "table": "explorer", "column": task_column}))
+def show(root=None) -> HTML:
+    """The explorer: its data as JSON and the containers the page's script fills. In the built
+    book the script and DataTables load from _static/; opened as a notebook, the page says how to
+    see the interactive version and shows the records as a plain table instead."""
+    data = records(root)
+    payload = json.dumps({"facets": FACETS, "works": data}, ensure_ascii=False, separators=(",", ":"))
+    payload = payload.replace("<", "\\u003c")  # no "</script>" (nor "<!--") inside the data block
+    in_notebook = os.environ.get("SURVEY_VALIDATED") is None  # the book build sets it; a notebook does not
+    fallback = ""
+    if in_notebook:
+        rows = "".join(f"<tr><td>{html.escape(r['title'])}</td><td>{html.escape(', '.join(r['facets']['year']))}</td>"
+                       f"<td>{html.escape(', '.join(r['facets']['task']))}</td></tr>" for r in data)
+        fallback = ("<p>The interactive explorer runs in the built book (<code>make book</code>); here are the "
+                    f"works as a plain table.</p><table><tr><th>Title</th><th>Year</th><th>Task</th></tr>{rows}</table>")
+    return HTML(f"""<div id="explorer-app" class="explorer" data-static="../_static/">
+<p class="explorer-loading">{fallback or "Loading the explorer…"}</p>
+</div>
+<script type="application/json" id="explorer-data">{payload}</script>
+<link rel="stylesheet" href="../_static/explorer/explorer.css">
+<script type="module" src="../_static/explorer/explorer.js"></script>""")

@@ -3,51 +3,20 @@
 same bytes. Each function returns an SVG display object; the chapter sets caption and alt text."""
 from __future__ import annotations
 
-import io
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import SVG
 
-import matplotlib
+from . import demos, load, tables
+from .style import OKABE_ITO, STYLE, to_svg  # noqa: F401 - re-exported: chapters and older code use figures.STYLE
 
-matplotlib.use("Agg")  # no display needed; also keeps output identical in kernels and scripts
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from IPython.display import SVG  # noqa: E402
-
-from pathlib import Path  # noqa: E402
-
-from . import demos, load, paths  # noqa: E402
-
-# Okabe & Ito (2008), "Color Universal Design": distinguishable under common colour-vision deficiencies.
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 DIRECTION_ORDER = ["vlm-generates", "for-vlm", "both", "unknown", ""]
 DIRECTION_NAMES = {"vlm-generates": "VLM generates the data", "for-vlm": "non-VLM generator, data for a VLM",
                    "both": "both", "unknown": "unknown", "": "not yet classified"}
 DIRECTION_COLOURS = {"vlm-generates": OKABE_ITO[4], "for-vlm": OKABE_ITO[0], "both": OKABE_ITO[2],
                      "unknown": "#999999", "": "#DDDDDD"}
-HATCHES = {"vlm-generates": "", "for-vlm": "//", "both": "..", "unknown": "xx", "": ""}
-
-STYLE = {
-    "figure.facecolor": "white",
-    "axes.facecolor": "white",
-    "savefig.facecolor": "white",
-    "savefig.transparent": False,
-    "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "font.size": 10,
-    "font.family": "DejaVu Sans",  # ships with matplotlib: the same glyphs on every machine
-    "svg.hashsalt": "vlm-synthetic-survey",  # fixed element ids -> byte-identical SVGs
-    "svg.fonttype": "path",  # text as paths: looks the same without the fonts installed
-    "hatch.color": "#333333",
-}
-
-
-def to_svg(fig: plt.Figure, title: str) -> SVG:
-    """Render and close a figure; the SVG carries a <title> for assistive technology."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Title": title})
-    plt.close(fig)
-    return SVG(buffer.getvalue())
+HATCHES = {"vlm-generates": "", "for-vlm": "//", "both": "\\\\", "unknown": "xx", "": ""}  # no dots: a dot hatch is 50 KB of SVG
 
 
 def _stacked_by_direction(ax, counts: pd.DataFrame, horizontal: bool) -> None:
@@ -80,18 +49,9 @@ def works_per_task(root=None) -> SVG:
         return to_svg(fig, "Surveyed works per task category")
 
 
-def _select(works: pd.DataFrame, task: str | None) -> pd.DataFrame:
-    if task is None:
-        return works
-    selected = works[works["task"] == task]
-    if selected.empty:
-        raise ValueError(f"no works for task {task!r}")
-    return selected
-
-
 def works_per_year(root=None, task: str | None = None) -> SVG:
     """Vertical bars: number of works per publication year, split by direction (one task or all)."""
-    works = _select(load.catalogue(root), task)
+    works = load.of_task(load.catalogue(root), task)
     with plt.rc_context(STYLE):
         counts = works.groupby(["year", "direction"]).size().unstack(fill_value=0).sort_index()
         fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -107,7 +67,7 @@ def generators_by_data_kind(task: str | None = None, root=None, top: int = 12) -
     """Dot matrix: which generator models produced which kinds of data (number of works per cell).
 
     Works whose generator is unknown are counted in a row of their own, so nothing silently vanishes."""
-    works = _select(load.catalogue(root), task)
+    works = load.of_task(load.catalogue(root), task)
     pairs = []
     for _, row in works.iterrows():
         generators = row["generators"] or ["(not stated)"]
@@ -137,32 +97,11 @@ def generators_by_data_kind(task: str | None = None, root=None, top: int = 12) -
         return to_svg(fig, "Generators and the kinds of data they produced")
 
 
-GENERATOR_GROUPS = {  # (kind, access) -> label; the order is the legend's
-    ("llm", "closed-api"): "closed text-only LLM",
-    ("vlm", "closed-api"): "closed VLM",
-    ("llm", "open-weights"): "open text-only LLM",
-    ("vlm", "open-weights"): "open VLM",
-    ("diffusion", "open-weights"): "diffusion model",
-    ("program", "programmatic"): "code / renderer",
-}
-
-
-def generator_group(kind: str, access: str) -> str:
-    if kind == "diffusion":
-        return "diffusion model"
-    return GENERATOR_GROUPS.get((kind, access), "other or unknown access")
-
-
 def generators_per_year(root=None) -> SVG:
     """Stacked bars: per year, how many works use each group of generator (kind x access).
     A work that uses two groups counts once in each; works with no named generator are left out."""
-    works = load.catalogue(root)
-    generators = load.read_table(paths.project_root() if root is None else Path(root), "generators").set_index("name")
-    pairs = {(int(w.year), generator_group(generators.at[g, "kind"], generators.at[g, "access"]), w.key)
-             for w in works.itertuples() for g in w.generators}
-    table = pd.DataFrame(sorted(pairs), columns=["year", "group", "key"]).groupby(["year", "group"]).size()
-    table = table.unstack(fill_value=0)
-    order = [g for g in [*GENERATOR_GROUPS.values(), "other or unknown access"] if g in table.columns]
+    table = tables.generator_groups_per_year(root)
+    order = list(table.columns)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.5, 3.5))
         base = pd.Series(0, index=table.index)

@@ -1,6 +1,7 @@
 """Markdown tables of works, rendered by myst-nb as MyST so that {cite} roles in them resolve."""
 from __future__ import annotations
 
+import re
 from html import escape as html_escape
 from urllib.parse import quote, urlparse
 
@@ -42,24 +43,46 @@ def _list_or_unknown(row: pd.Series, column: str) -> str:
     return "unknown" if row[f"{column}_cell"] == "unknown" else _cell(row[column])
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word and marked with an ellipsis."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit - 1) if " " in text[: limit - 1] else limit - 1].rstrip(" ,;(") + "…"
+
+
+def _short_list(values: list[str], cell: str, most: int = 3) -> str:
+    if not values:
+        return "unknown" if cell == "unknown" else NOT_FILLED
+    shown = ", ".join(values[:most]) + (f" +{len(values) - most}" if len(values) > most else "")
+    return escape(shown)
+
+
 def works_rows(works: pd.DataFrame) -> list[list[str]]:
+    """Compact rows: short cells that keep every row to a line or two; the full record of each
+    work is one click away in the explorer (its last cell links there)."""
     rows = []
     for _, row in works.iterrows():
-        dataset = row["dataset"] or ""
-        if row["dataset_size"] and row["dataset_size"] != "unknown":
-            dataset = f"{dataset} ({row['dataset_size']})" if dataset else row["dataset_size"]
+        # the name before any parenthesis or list; the explorer has the rest
+        dataset = shorten(re.split(r" \(|;", row["dataset"], maxsplit=1)[0], 40) if row["dataset"] else ""
+        size = row["dataset_size"] if row["dataset_size"] not in ("", "unknown") else ""
+        if size:
+            size = shorten(re.split(r"[;(]", size, maxsplit=1)[0], 28)
+            dataset = f"{dataset} ({size})" if dataset else size
         rows.append([
-            f"{{cite:t}}`{row['key']}`: *{escape(row['title'])}*",
+            f"{{cite:t}}`{row['key']}`: *{escape(shorten(row['title'], 90))}*",
             escape(f"{row['venue']} {row['year']}"),
             DIRECTION_LABELS.get(row["direction"], escape(row["direction"])),
-            _list_or_unknown(row, "generators"),
-            _list_or_unknown(row, "data_kinds"),
+            _short_list(row["generators"], row["generators_cell"]),
+            _short_list(row["data_kinds"], row["data_kinds_cell"]),
             _cell(dataset),
+            f'<a href="explorer.html?work={quote(row["key"])}" '
+            f'aria-label="Full record of {html_escape(shorten(row["title"], 60))}">record</a>',
         ])
     return rows
 
 
-WORKS_HEADER = ["Work", "Venue", "Direction", "Generator(s)", "Synthesized data", "Dataset (size)"]
+WORKS_HEADER = ["Work", "Venue", "Direction", "Generator(s)", "Synthesized data", "Dataset (size)", "Details"]
 
 
 def works_table(task: str, root=None) -> Markdown:
@@ -73,6 +96,36 @@ def works_table(task: str, root=None) -> Markdown:
     title = selected["task_title"].iloc[0]
     link = f'<a href="explorer.html?task={quote(title)}">Open these works in the paper explorer</a>'
     return Markdown(link + "\n\n" + markdown_table(WORKS_HEADER, works_rows(selected)))
+
+
+GENERATOR_GROUPS = {  # (kind, access) -> label; the order is the figures' legend order
+    ("llm", "closed-api"): "closed text-only LLM",
+    ("vlm", "closed-api"): "closed VLM",
+    ("llm", "open-weights"): "open text-only LLM",
+    ("vlm", "open-weights"): "open VLM",
+    ("diffusion", "open-weights"): "diffusion model",
+    ("program", "programmatic"): "code / renderer",
+}
+OTHER_GROUP = "other or unknown access"
+
+
+def generator_group(kind: str, access: str) -> str:
+    if kind == "diffusion":
+        return "diffusion model"
+    return GENERATOR_GROUPS.get((kind, access), OTHER_GROUP)
+
+
+def generator_groups_per_year(root=None) -> pd.DataFrame:
+    """Works per year (rows) using each group of generator (columns, in legend order). A work that
+    uses two groups counts once in each; works with no named generator are left out."""
+    works = load.catalogue(root)
+    generators = load.table("generators", root).set_index("name")
+    pairs = {(int(w.year), generator_group(generators.at[g, "kind"], generators.at[g, "access"]), w.key)
+             for w in works.itertuples() for g in w.generators}
+    table = pd.DataFrame(sorted(pairs), columns=["year", "group", "key"]).groupby(["year", "group"]).size()
+    table = table.unstack(fill_value=0)
+    order = [g for g in [*GENERATOR_GROUPS.values(), OTHER_GROUP] if g in table.columns]
+    return table[order]
 
 
 def corpus_facts(root=None) -> dict[str, int]:
@@ -116,9 +169,11 @@ def synthesis_facts(root=None) -> dict[str, int | str]:
         rows = known[known["year"] == year]
         return round(100 * rows["generator_access"].map(lambda a: access in a).sum() / max(len(rows), 1))
 
-    def trend(access: str) -> str:
-        before, after = share(first, access), share(last, access)
+    def trend(access: str, start: int = first, end: int = last) -> str:
+        before, after = share(start, access), share(end, access)
         return "fell" if after < before else "rose" if after > before else "held"
+
+    mid = last - 1  # the year before the last: is the change between the last two years the same?
 
     return {
         "self_generated": has("generators", "own model"),
@@ -141,6 +196,16 @@ def synthesis_facts(root=None) -> dict[str, int | str]:
         "open_share_last": share(last, "open-weights"),
         "closed_trend": trend("closed-api"),
         "open_trend": trend("open-weights"),
+        "trend_mid_year": mid,
+        "known_first": int((known["year"] == first).sum()),
+        "closed_share_mid": share(mid, "closed-api"),
+        "open_share_mid": share(mid, "open-weights"),
+        "programmatic_share_first": share(first, "programmatic"),
+        "programmatic_share_mid": share(mid, "programmatic"),
+        "programmatic_share_last": share(last, "programmatic"),
+        "closed_trend_late": trend("closed-api", mid, last),
+        "open_trend_late": trend("open-weights", mid, last),
+        "programmatic_trend": trend("programmatic"),
     }
 
 
@@ -197,3 +262,29 @@ def corrections_table(root=None) -> Markdown:
         rows.append([f"{{cite:t}}`{c.key}`", escape(c.field), escape(c.listed), escape(c.corrected),
                      evidence, escape(c.note) if c.note else NOT_FILLED])
     return Markdown(markdown_table(["Work", "Field", "Original list", "This book", "Evidence", "Note"], rows))
+
+
+EVIDENCE_SOURCES = {"paper": "the paper's full text", "repository": "the authors' code repository",
+                    "project-page": "the project page", "dataset-card": "a dataset card", "model-card": "a model card"}
+
+
+def evidence_counts(root=None) -> Markdown:
+    """Where the catalogue's facts come from: facet values read in each kind of primary source
+    (data/evidence.csv), the rest from the abstracts, and how many facets no source states."""
+    from .validate import FACETS
+
+    works = load.catalogue(root)
+    evidence = load.table("evidence", root)
+    known = {(w.key, f) for w in works.itertuples() for f in FACETS
+             if getattr(w, f"{f}_cell" if f in load.LIST_COLUMNS else f) not in ("", "unknown")}
+    sourced = set(zip(evidence["key"], evidence["facet"])) & known
+    unknown = sum(getattr(w, f"{f}_cell" if f in load.LIST_COLUMNS else f) == "unknown"
+                  for w in works.itertuples() for f in FACETS)
+    rows = [["the abstract (no other source recorded)", str(len(known - sourced))]]
+    for source, label in EVIDENCE_SOURCES.items():
+        facts = set(zip(evidence.loc[evidence["source"] == source, "key"],
+                        evidence.loc[evidence["source"] == source, "facet"])) & known
+        rows.append([escape(label), str(len(facts))])
+    rows.append(["no source read states it (`unknown`)", str(unknown)])
+    return Markdown(markdown_table(["Where a facet's value was read", "Facet values"], rows)
+                    + "\n\nA value read in several kinds of source counts once for each.")

@@ -1,0 +1,175 @@
+"""The paper explorer in a real browser: it fits the screen, its facets count what the data say, its
+state lives in the URL, and each work's full record is one click (or key press) away. Expected
+counts are computed here from data/papers.csv, not read back from the page."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from conftest import read_rows
+
+pytestmark = pytest.mark.book
+
+DIRECTIONS = {"vlm-generates": "VLM generates", "for-vlm": "for a VLM", "both": "both", "unknown": "unknown"}
+
+
+def open_explorer(page, site, query: str = ""):
+    page.goto(f"{site}/chapters/explorer.html{query}")
+    page.wait_for_selector("#explorer-app[data-ready=true]", timeout=30000)
+
+
+def shown(page) -> int:
+    return int(page.locator(".explorer-count").inner_text().split()[0])
+
+
+def tick(page, facet: str, value: str):
+    page.locator(f'fieldset[data-facet="{facet}"] input[value="{value}"]').check()
+
+
+def facet_count(page, facet: str, value: str) -> int:
+    label = page.locator(f'fieldset[data-facet="{facet}"] input[value="{value}"] + label .explorer-n').inner_text()
+    return int(label.strip("()"))
+
+
+@pytest.fixture(scope="module")
+def data(built_book):
+    tasks = {t["id"]: t["title"] for t in read_rows(built_book, "tasks")}
+    papers = read_rows(built_book, "papers")
+    for p in papers:
+        p["task_title"] = tasks[p["task"]]
+        p["direction_label"] = DIRECTIONS[p["direction"]]
+        p["generator_list"] = [g.strip() for g in p["generators"].split(";")] if p["generators"] else []
+    return papers
+
+
+def test_every_work_is_listed_offline(page, site, data):
+    open_explorer(page, site)
+    assert shown(page) == len(data)
+    assert page.outside == [] and page.errors == []
+
+
+def test_at_1280_the_default_columns_fit_without_horizontal_scroll(page, site):
+    open_explorer(page, site)
+    headers = page.locator("table#explorer thead th").all_inner_texts()
+    assert [h.strip() for h in headers] == ["", "Title", "Year", "Task", "Direction", "Generator(s)", "Data kind"]
+    widths = page.evaluate("""() => { const t = document.getElementById('explorer');
+        const box = t.closest('.explorer-main');
+        return [t.scrollWidth, box.clientWidth, document.documentElement.scrollWidth, window.innerWidth]; }""")
+    assert widths[0] <= widths[1] and widths[2] <= widths[3], widths
+    # no row taller than three lines of text
+    tallest = page.evaluate("""() => Math.max(...[...document.querySelectorAll('#explorer tbody tr')]
+        .map(r => r.getBoundingClientRect().height))""")
+    line = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.explorer-clamp')).lineHeight)")
+    assert tallest <= 3 * line + 20, (tallest, line)  # 20 px: cell padding
+
+
+def test_on_a_phone_the_page_never_scrolls_sideways(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        open_explorer(page, site)
+        page.locator(".explorer-toggle").first.click()
+        sizes = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert sizes[0] <= sizes[1], sizes
+        # the hidden columns' values are in the open record instead
+        assert page.locator("table#explorer thead th").count() <= 3
+        assert page.locator(".explorer-details dt", has_text="Summary").count() == 1
+    finally:
+        context.close()
+
+
+def test_two_facet_values_give_the_count_of_the_data_and_update_the_other_facets(page, site, data):
+    open_explorer(page, site)
+    tick(page, "task", "Evaluation")
+    tick(page, "direction", "VLM generates")
+    chosen = [p for p in data if p["task_title"] == "Evaluation" and p["direction_label"] == "VLM generates"]
+    page.wait_for_function(f"document.querySelector('.explorer-count').innerText.startsWith('{len(chosen)} of')")
+    assert shown(page) == len(chosen) == page.locator("table#explorer tbody tr").count() - (len(chosen) == 0)
+    # another facet counts within the selection
+    gpt4v = sum("GPT-4V" in p["generator_list"] for p in chosen)
+    if gpt4v:
+        assert facet_count(page, "generator", "GPT-4V") == gpt4v
+    # a facet's own values count as if that facet were not set: ticking another task widens
+    hallucination = sum(p["task_title"] == "Hallucination" and p["direction_label"] == "VLM generates" for p in data)
+    assert facet_count(page, "task", "Hallucination") == hallucination
+
+
+def test_a_url_with_filters_search_and_sort_reproduces_the_view(page, site, data):
+    query = "?task=Evaluation&task=Hallucination&sort=year-desc&q=benchmark"
+    open_explorer(page, site, query)
+    expected = [p for p in data if p["task_title"] in ("Evaluation", "Hallucination")]
+    assert 0 < shown(page) <= len(expected)
+    assert page.locator('fieldset[data-facet="task"] input[value="Evaluation"]').is_checked()
+    assert page.locator(".explorer-search input").input_value() == "benchmark"
+    years = [int(y) for y in page.locator("table#explorer tbody td.explorer-year").all_inner_texts()]
+    assert years == sorted(years, reverse=True)
+
+
+def test_filters_go_into_the_url_and_back_restores_the_previous_view(page, site, data):
+    open_explorer(page, site)
+    tick(page, "task", "Evaluation")
+    page.wait_for_url("**task=Evaluation**")
+    after_one = shown(page)
+    tick(page, "modality", "video")
+    page.wait_for_url("**modality=video**")
+    assert shown(page) <= after_one
+    page.go_back()
+    page.wait_for_function(f"document.querySelector('.explorer-count').innerText.startsWith('{after_one} of')")
+    assert not page.locator('fieldset[data-facet="modality"] input[value="video"]').is_checked()
+
+
+def test_a_task_link_from_a_chapter_opens_a_filtered_explorer(page, site, data):
+    page.goto(f"{site}/chapters/chart.html")
+    page.click("text=Open these works in the paper explorer")
+    page.wait_for_selector("#explorer-app[data-ready=true]", timeout=30000)
+    assert shown(page) == sum(p["task"] == "chart" for p in data)
+    assert quote("Chart Understanding") in page.url or "Chart+Understanding" in page.url
+
+
+def test_a_works_record_shows_its_summary_bibtex_and_similar_works(page, site, data):
+    open_explorer(page, site, "?sort=title-asc")
+    first = page.locator("table#explorer tbody tr").first
+    first.locator(".explorer-toggle").click()
+    details = page.locator(".explorer-details").first
+    summary = details.locator("dt:has-text('Summary') + dd").inner_text()
+    assert any(summary == p["summary"] for p in data)
+    assert details.locator("pre").inner_text().lstrip().startswith("@")
+    similar = details.locator(".explorer-similar a")
+    assert similar.count() == 5
+    target = similar.first.get_attribute("data-work")
+    similar.first.click()
+    page.wait_for_url(f"**work={target}**")
+    assert page.locator(".explorer-toggle[aria-expanded=true]").count() >= 1
+
+
+def test_a_work_link_opens_that_record(page, site, data):
+    key = data[len(data) // 2]["key"]
+    open_explorer(page, site, f"?work={key}")
+    opened = page.locator(".explorer-details")
+    assert opened.count() == 1
+    summary = opened.locator("dt:has-text('Summary') + dd").inner_text()
+    assert summary == next(p["summary"] for p in data if p["key"] == key)
+
+
+def test_facets_and_records_work_from_the_keyboard(page, site, data):
+    open_explorer(page, site)
+    box = page.locator('fieldset[data-facet="task"] input[value="Evaluation"]')
+    box.focus()
+    page.keyboard.press("Space")
+    page.wait_for_url("**task=Evaluation**")
+    assert shown(page) == sum(p["task"] == "evaluation" for p in data)
+    toggle = page.locator(".explorer-toggle").first
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator(".explorer-details").count() == 1
+
+
+def test_columns_can_be_shown_and_hidden(page, site):
+    open_explorer(page, site)
+    page.click("button.buttons-colvis")
+    page.click("button.dt-button:has-text('Authors')")
+    page.keyboard.press("Escape")
+    page.wait_for_url("**cols=**")
+    assert "Authors" in page.locator("table#explorer thead").inner_text()
