@@ -135,7 +135,54 @@ def edit_code(root: Path, n: int) -> tuple[str, str]:
     return CHAPTER, marker
 
 
-EDITS = {"prose edit": edit_prose, "data edit": edit_data, "code edit": edit_code}
+def edit_bib_title(root: Path, n: int) -> tuple[str, str]:
+    """One word added to the title of one Video-Centric work in references.bib."""
+    marker = f"Bibmarker{n}x{time.time_ns()}"
+    rows = _rows(root / "data" / "papers.csv")
+    key = next(r["key"] for r in rows if r["task"] == "video")
+    path = root / "references.bib"
+    text = path.read_text(encoding="utf-8")
+    entry = re.search(r"@\w+\{" + re.escape(key) + r",.*?\n\s*title\s*=\s*\{\{", text, flags=re.S)
+    assert entry, f"no title for {key} in {path}"
+    path.write_text(text[:entry.end()] + marker + " " + text[entry.end():], encoding="utf-8")
+    return "references", marker
+
+
+RENAMED = "LLaVA-1.5"  # a generator of several works that no chapter's code names
+
+
+def edit_column_wide(root: Path, n: int) -> tuple[str, str]:
+    """One vocabulary value renamed everywhere: a generator's name in generators.csv and in the
+    `generators` cell of every work that lists it."""
+    marker = f"Renamed{n}x{time.time_ns()}"
+    papers, generators = root / "data" / "papers.csv", root / "data" / "generators.csv"
+    rows = _rows(papers)
+    chapter = next(r["task"] for r in rows if RENAMED in r["generators"].split(";"))
+    for row in rows:
+        row["generators"] = ";".join(marker if g == RENAMED else g for g in row["generators"].split(";"))
+    _write_rows(papers, rows)
+    names = _rows(generators)
+    for row in names:
+        row["name"] = marker if row["name"] == RENAMED else row["name"]
+    _write_rows(generators, names)
+    tasks = {r["id"]: r["chapter"] for r in _rows(root / "data" / "tasks.csv")} if (root / "data" / "tasks.csv").is_file() else {}
+    return tasks.get(chapter, chapter), marker
+
+
+def _rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write_rows(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+EDITS = {"prose edit": edit_prose, "data edit": edit_data, "code edit": edit_code,
+         "bib-title edit": edit_bib_title, "column-wide edit": edit_column_wide}
 
 
 def run_config(stock: bool, repeat: int, workdir: Path) -> dict[str, list[Run]]:

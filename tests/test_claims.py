@@ -82,6 +82,8 @@ def test_the_line_reported_is_the_prose_line_not_the_cell():
     assert claims.fragment_line(text, "None of the works builds preference pairs") == 3
     assert claims.fragment_line(text.replace("None of the works\nbuilds", "No work\nbuilds"),
                                 "None of the works builds preference pairs") is None
+    cell_first = "# Page\n\n```{code-cell} ipython3\nx = 1\ny = 2\n```\n\n" + text.split("\n", 2)[2]
+    assert claims.fragment_line(cell_first, "None of the works builds preference pairs") == 8
 
 
 WORKS = pd.DataFrame({"key": ["a", "b", "c"], "kinds": [["captions"], ["captions", "qa"], ["qa"]],

@@ -16,7 +16,7 @@ LAYERS = [
     {"validate"},                                        # every check of the input
     {"load"},                                            # the validated catalogue
     {"tables", "figures", "diagrams", "claims", "explorer", "exports", "labs", "teaching"},  # what pages show
-    {"execute"},                                         # build hooks: run notebooks,
+    {"execute", "bibformat"},                            # build hooks: run notebooks, format references,
     {"build"},                                           # build the book,
     {"serve"},                                           # and preview it
 ]

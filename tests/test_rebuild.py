@@ -236,3 +236,17 @@ def test_a_data_edit_that_makes_a_sentence_false_stops_the_build_and_names_it(sm
     assert work["key"] in output  # the work that contradicts it is named
     assert "Traceback" not in output
     assert site_digest(root) == published  # the site a reader sees is the last good one
+
+
+def test_data_validated_before_are_not_trusted_after_an_edit(small_built, tmp_path):
+    """The build skips validating data bytes that passed before; an edit changes the bytes, so the
+    problem it brings is reported, on this build and on the next one."""
+    root = rebuildable_copy(small_built, tmp_path / "book")
+    assert (root / "_build" / ".validated").is_file()  # the first build remembered its data
+    rows = read_rows(root, "papers")
+    rows[3]["direction"] = "sideways"
+    write_rows(root, "papers", rows)
+    for _ in range(2):
+        result = build_book(root)
+        assert result.returncode == 1
+        assert "data/papers.csv:5: direction: 'sideways'" in result.stderr, result.stderr[-2000:]

@@ -26,10 +26,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import paths
+from . import bibformat, paths
 from .execute import execute_outdated
 from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell, page_fingerprint,  # noqa: F401
-                           page_kind, page_uses_data)
+                           page_kind, page_uses_data, remember_validated, validated_before)
 from .problems import InputError
 from .validate import find_problems
 
@@ -110,6 +110,8 @@ SITE_STATIC = Path(__file__).with_name("static") / "site"  # the book's own CSS,
 
 
 def _on_builder_inited(app) -> None:
+    bibformat.install()
+    bibformat.load(Path(app.doctreedir).parent)
     if mathjax_folder() is not None:
         app.config.mathjax_path = "mathjax/tex-chtml.js"  # relative to _static/, no CDN
     if app.builder.format == "html":
@@ -124,6 +126,7 @@ def _on_build_finished(app, exception) -> None:
 
         from .exports import write_exports
 
+        bibformat.save(Path(app.doctreedir).parent)
         write_exports(Path(app.outdir), Path(app.srcdir))
         _fix_accessibility(Path(app.outdir))
         if app.config.survey_hide_solutions:
@@ -350,7 +353,13 @@ def main(argv: list[str] | None = None) -> int:
     digest = inputs_digest(root)
     if not args.all and _up_to_date(root, digest, edition):
         return 0
-    problems = find_problems(root)
+    # Data whose exact bytes validated before (the record load.catalogue keeps too) are not
+    # validated again; pages, ToC and citations always are. Only successes are remembered, so
+    # every build of inputs with a problem reports it.
+    data_known_good = validated_before(root, data_fingerprint(root))
+    problems = find_problems(root, skip_data=data_known_good)
+    if not problems and not data_known_good:
+        remember_validated(root, data_fingerprint(root))
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)

@@ -180,5 +180,6 @@ def fragment_line(text: str, fragment: str) -> int | None:
     if not words:
         return None
     pattern = r"\s+".join(re.escape(w) for w in words)
-    found = re.search(pattern, prose_only(text))
-    return text.count("\n", 0, found.start()) + 1 if found else None
+    prose = prose_only(text)
+    found = re.search(pattern, prose)
+    return prose.count("\n", 0, found.start()) + 1 if found else None

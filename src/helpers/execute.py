@@ -14,6 +14,8 @@ new kernel per notebook instead. Each chapter is also run in a fresh kernel by t
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -142,22 +144,33 @@ def execute_outdated(root: Path, cache_path: Path, fingerprints: dict[str, str],
     started = time.perf_counter()
     report = ExecutionReport()
     cache = get_cache(str(cache_path))
-    jobs = []
+    # Parsing every page into a notebook takes about a second; a page whose text and fingerprints
+    # are those of its last cached run, whose cache record still exists, need not be parsed again.
+    known = _read_keys(cache_path)
+    stored = {record.hashkey for record in cache.list_cache_records()}
+    keys, jobs, sources = {}, [], {}
     for page in toc_pages(root):
+        label = page.relative_to(root).as_posix()
+        source = _source_key(page, fingerprints, root)
+        if known.get(label, {}).get("source") == source and known[label]["hashkey"] in stored:
+            keys[label] = known[label]
+            report.cached.append(label)
+            continue
         nb = notebook_for(page, fingerprints)
         if nb is None:
             continue
-        label = page.relative_to(root).as_posix()
         with suppress(KeyError):
-            cache.match_cache_notebook(nb)
+            keys[label] = {"source": source, "hashkey": cache.match_cache_notebook(nb).hashkey}
             report.cached.append(label)
             continue
         if not any(cell.cell_type == "code" for cell in nb.cells):
             # nothing to run: the notebook is its own executed form, no kernel needed
-            cache.cache_notebook_bundle(CacheBundleIn(nb, str(page)), check_validity=False, overwrite=True)
+            record = cache.cache_notebook_bundle(CacheBundleIn(nb, str(page)), check_validity=False, overwrite=True)
+            keys[label] = {"source": source, "hashkey": record.hashkey}
             report.executed.append(label)
             continue
         jobs.append((str(page), nb, timeout))
+        sources[label] = source
     if jobs:
         os.environ[paths.ROOT_ENV] = str(root)
         # Longest notebooks first; source size is a cheap proxy for run time.
@@ -180,12 +193,39 @@ def execute_outdated(root: Path, cache_path: Path, fingerprints: dict[str, str],
                 if error is not None:
                     report.failed[label] = error
                     continue
-                cache.cache_notebook_bundle(
+                record = cache.cache_notebook_bundle(
                     CacheBundleIn(nb, path, data={"execution_seconds": seconds}),
                     check_validity=False, overwrite=True,
                 )
+                keys[label] = {"source": sources[label], "hashkey": record.hashkey}
                 report.executed.append(label)
                 report.page_seconds[label] = round(seconds, 2)
+    _write_keys(cache_path, keys)
     report.executed.sort()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _source_key(page: Path, fingerprints: dict[str, str], root: Path) -> str:
+    """What the notebook made from a page depends on: its text, the fingerprints appended to it,
+    and the locked versions of the tools that parse and hash it."""
+    lock = root / "requirements.lock"
+    parts = [page.read_bytes(), "\n".join(sorted(fingerprints.values())).encode(),
+             lock.read_bytes() if lock.is_file() else b""]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
+def _keys_file(cache_path: Path) -> Path:
+    return Path(cache_path).parent / "page-cache-keys.json"
+
+
+def _read_keys(cache_path: Path) -> dict:
+    try:
+        return json.loads(_keys_file(cache_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # none yet, or unreadable: every page is parsed and matched
+
+
+def _write_keys(cache_path: Path, keys: dict) -> None:
+    with suppress(OSError):
+        _keys_file(cache_path).write_text(json.dumps(keys, indent=1, sort_keys=True), encoding="utf-8")

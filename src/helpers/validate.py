@@ -338,24 +338,30 @@ def citation_problems(pages: dict[str, str], bib_keys: set[str]) -> list[Problem
     return problems
 
 
-def find_problems(root: Path | str | None = None, data_only: bool = False) -> list[Problem]:
+def find_problems(root: Path | str | None = None, data_only: bool = False, skip_data: bool = False) -> list[Problem]:
     """Every problem in the book's input, in file and line order (empty when all is well);
-    `data_only`: only data/ and references.bib, what the catalogue is loaded from."""
+    `data_only`: only data/ and references.bib, what the catalogue is loaded from; `skip_data`: all
+    but those (for data whose bytes passed this validation before, see fingerprints.validated_before)."""
     root = paths.project_root() if root is None else Path(root).resolve()
-    problems, structural, texts = data_problems(root)
-    if not structural:
-        found, structural = schema_problems(root, texts)
-        problems += found
     entries, bib_problems = bib.read_bib(root / "references.bib", "references.bib")
-    problems += bib_problems + bib.check_entries(entries, "references.bib")
-    if not structural:  # cross-file checks need well-formed tables
-        problems += (list_reference_problems(root) + unknown_reason_problems(root) + evidence_problems(root)
-                     + consistency_problems(root, entries))
+    problems = [] if skip_data else _data_problems(root, entries, bib_problems)
     if data_only:
         return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.field, p.value))
     found, pages = structure_problems(root)
     problems += found + citation_problems(pages, {e.key for e in entries})
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.field, p.value))
+
+
+def _data_problems(root: Path, entries, bib_problems) -> list[Problem]:
+    problems, structural, texts = data_problems(root)
+    if not structural:
+        found, structural = schema_problems(root, texts)
+        problems += found
+    problems += bib_problems + bib.check_entries(entries, "references.bib")
+    if not structural:  # cross-file checks need well-formed tables
+        problems += (list_reference_problems(root) + unknown_reason_problems(root) + evidence_problems(root)
+                     + consistency_problems(root, entries))
+    return problems
 
 
 def check(root: Path | str | None = None) -> None:
