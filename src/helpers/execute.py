@@ -112,7 +112,7 @@ def _execute_batch(batch: list[tuple[str, dict, int]]) -> list[Result]:
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=120)
-        for path, nb_dict, timeout in batch:
+        for position, (path, nb_dict, timeout) in enumerate(batch):
             nb = nbformat.from_dict(nb_dict)
             started = time.perf_counter()
             # a clean slate: no variables from the previous notebook, the notebook's own folder
@@ -126,9 +126,11 @@ def _execute_batch(batch: list[tuple[str, dict, int]]) -> list[Result]:
                 client.execute()
             except Exception:  # noqa: BLE001 - reported with its traceback, the build then stops
                 results.append((path, None, time.perf_counter() - started, traceback.format_exc()))
-                km.restart_kernel(now=True)
-                kc.wait_for_ready(timeout=120)
-                continue
+                # The failed notebook may have left anything in this kernel, and restarting it in
+                # place proved fragile under load ("kernel died before replying"): the rest of
+                # this worker's share runs in fresh kernels, so every one is still reported.
+                results.extend(_execute(job) for job in batch[position + 1:])
+                break
             results.append((path, nb, time.perf_counter() - started, None))
     finally:
         kc.stop_channels()
