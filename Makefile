@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: book book-student test test-fast check clean lock bench serve linkcheck
+.PHONY: book book-student test test-fast check clean lock bench lighthouse serve linkcheck
 
 # The supported Pythons are stated once, in pyproject.toml (requires-python); tools/check_python.py
 # refuses any other before a virtual environment is made.
@@ -41,6 +41,10 @@ linkcheck: $(STAMP)  ## check every external link with Sphinx's linkcheck (needs
 
 bench: $(STAMP)  ## time stock Jupyter Book 1 against this build (minutes); writes benchmarks/README.md
 	$(BIN)/python benchmarks/rebuild.py --repeat 3 --write benchmarks/README.md
+
+# STOCK=<folder of a stock Jupyter Book 1 build's html> adds stock's figures for the same pages.
+lighthouse: book  ## phone-speed figures of every page (Lighthouse mobile preset; needs node, npm, chromium)
+	$(BIN)/python benchmarks/lighthouse.py --site _build/html $(if $(STOCK),--stock $(STOCK)) --write benchmarks/README.md
 
 clean:  ## remove built output and the execution cache (keeps .venv)
 	rm -rf _build

@@ -175,3 +175,29 @@ def test_the_student_edition_has_every_exercise_and_no_solution(built_book, tmp_
             if first:
                 assert first[:60] not in student_page and first[:60] not in notebook, (lab, first)
         assert "solution-start" not in notebook
+
+
+def test_mathjax_loads_only_on_pages_with_math(built_book):
+    """MathJax is 1.1 MB; Sphinx would load it on the home page because a page of its toctree has
+    math. Each page loads it exactly when it shows math of its own."""
+    site = built_book / "_build" / "html"
+    loads, has_math = set(), set()
+    for path in sorted(site.rglob("*.html")):
+        if "_static" in path.parts or "_sources" in path.parts:
+            continue
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+        name = path.relative_to(site).as_posix()
+        if any("mathjax" in (s.get("src") or "") or "window.MathJax" in (s.string or "") for s in soup.select("script")):
+            loads.add(name)
+        if soup.select(".math, .MathJax, mjx-container") or re.search(r"\\\(|\\\[", soup.get_text()):
+            has_math.add(name)
+    assert "chapters/preliminaries.html" in has_math  # the book has math, so the check is live
+    assert loads == has_math
+
+
+def test_no_page_loads_the_font_awesome_script(built_book):
+    """The icons come from the theme's web font; fontawesome.js (1.49 MB) is dropped (helpers.build)."""
+    site = built_book / "_build" / "html"
+    pages = [p for p in site.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts]
+    assert len(pages) > 30
+    assert [p.name for p in pages if "scripts/fontawesome.js" in p.read_text(encoding="utf-8")] == []

@@ -89,3 +89,24 @@ def test_figures_are_visible_opaque_images_in_both_themes(page, site, mode, tmp_
         # (the dark theme dims images a little, so light grey there rather than white)
         corner = image.getpixel((8, 8))  # inside the rounded corners the theme gives images
         assert min(corner) > (240 if mode == "light" else 150), f"{mode}: page shows through ({corner})"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_header_icons_are_drawn_by_the_web_font(browser, site, width):
+    """Without fontawesome.js every icon of the header is still drawn (a Font Awesome glyph of
+    non-zero size) and every header button keeps its accessible name."""
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(f"{site}/chapters/intro.html")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready")
+    icons = page.locator(".bd-header-article i[class*='fa-'], .article-header-buttons i[class*='fa-']").evaluate_all(
+        """icons => icons.filter(i => i.offsetParent !== null).map(i => ({
+             cls: i.className, font: getComputedStyle(i, '::before').fontFamily,
+             glyph: getComputedStyle(i, '::before').content, width: i.getBoundingClientRect().width,
+             name: (i.closest('button, a') || {}).ariaLabel || (i.closest('button, a') || {}).title || ''}))""")
+    assert len(icons) >= 5, icons
+    for icon in icons:
+        assert "Font Awesome" in icon["font"] and icon["glyph"] not in ("none", "normal", '""'), icon
+        assert icon["width"] > 8, icon
+        assert icon["name"].strip(), icon
+    page.close()

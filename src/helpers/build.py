@@ -128,7 +128,7 @@ def _on_build_finished(app, exception) -> None:
 
         bibformat.save(Path(app.doctreedir).parent)
         write_exports(Path(app.outdir), Path(app.srcdir))
-        _fix_accessibility(Path(app.outdir))
+        _fix_pages(Path(app.outdir))
         if app.config.survey_hide_solutions:
             _strip_solutions(Path(app.outdir))
         _stable_notebook_ids(Path(app.outdir))
@@ -155,7 +155,7 @@ def copy_explorer_assets(target: Path) -> None:
 
 
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
-    """Render each script once per page. Under Jupyter Book, sphinx-thebe and togglebutton add their
+    """Render each script once per page, and MathJax only on pages with math of their own. Under Jupyter Book, sphinx-thebe and togglebutton add their
     inline scripts a second time (at another priority), and thebe's `const` declared twice is a
     JavaScript error on every page. The scripts are added after this event's handlers run, so the
     check happens where the page template renders them."""
@@ -163,10 +163,15 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
     if render is None:
         return
     rendered: set[str] = set()
+    # Sphinx counts a page as having equations when any page of its toctree has one, so the home
+    # page, whose toctree holds the whole book, loaded MathJax (1.1 MB) for the Preliminaries' math.
+    # A page loads MathJax only for math of its own.
+    math = app.env.get_domain("math").data.get("has_equations", {})
+    own_math = bool(math.get(pagename))
 
     def js_tag_once(script) -> str:
         tag = render(script)
-        if tag in rendered:
+        if tag in rendered or (not own_math and ("mathjax/" in tag or "window.MathJax" in tag)):
             return ""
         rendered.add(tag)
         return tag
@@ -179,15 +184,24 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
 NAV_TOGGLE = re.compile(r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">([^<]*)</a><details[^>]*>)<summary>')
 
 
-def _fix_accessibility(outdir: Path) -> None:
-    """Two fixes of the theme's markup for assistive technology. docutils marks each reference
-    role="doc-biblioentry" inside a role="list": an ARIA list must hold list items (axe-core:
-    aria-required-children), and doc-biblioentry is deprecated. And the sidebar's expand buttons
-    need names (NAV_TOGGLE)."""
+# The theme loads Font Awesome twice: as a web font from its CSS, which draws every icon the book
+# uses, and as fontawesome.js (1.49 MB, the largest file of every page), which is there "so that
+# users can add custom icons" by replacing <i> elements with inline SVG. This book adds none.
+FONTAWESOME_JS = re.compile(r'<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\s*')
+
+
+def _fix_pages(outdir: Path) -> None:
+    """Fixes of the theme's markup, on every page. For assistive technology: docutils marks each
+    reference role="doc-biblioentry" inside a role="list", but an ARIA list must hold list items
+    (axe-core: aria-required-children) and doc-biblioentry is deprecated; and the sidebar's expand
+    buttons need names (NAV_TOGGLE). For readers on slow connections: no fontawesome.js."""
     for page in outdir.rglob("*.html"):
+        if "_static" in page.relative_to(outdir).parts:
+            continue
         text = page.read_text(encoding="utf-8")
         fixed = text.replace('role="doc-biblioentry"', 'role="listitem"')
         fixed = NAV_TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Sections of {m.group(2)}">', fixed)
+        fixed = FONTAWESOME_JS.sub("", fixed)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
 
