@@ -7,7 +7,7 @@ Usage (what `make lighthouse` runs):
 Each site is served gzip-compressed from 127.0.0.1, as GitHub Pages serves it. Every page is run
 `--runs` times with Lighthouse's default mobile preset (simulated slow 4G and a 4x slower CPU), in
 Debian's Chromium, and the median of each figure is reported. Lighthouse is installed from npm at
-a pinned version into .lighthouse/ (ignored by git). A benchmark, not a test: it asserts nothing.
+a pinned version into _build/lighthouse/ (ignored by git, not read by Sphinx). A benchmark, not a test: it asserts nothing.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 VERSION = "12.2.3"
-FOLDER = REPO / ".lighthouse"
+FOLDER = REPO / "_build" / "lighthouse"  # inside _build/: ignored by git and never read as pages
 BINARY = FOLDER / "node_modules" / ".bin" / "lighthouse"
 COMPRESSED = (".html", ".css", ".js", ".svg", ".json", ".txt", ".xml", ".map", ".ttf")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")

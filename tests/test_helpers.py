@@ -216,3 +216,20 @@ def test_corpus_figures_are_deterministic():
     for draw in (figures.generators_per_year, figures.venues, figures.data_kinds):
         assert draw(REPO).data == draw(REPO).data, draw.__name__
         assert "<title>" in draw(REPO).data
+
+
+def test_an_edit_of_the_explorer_script_or_site_css_rebuilds_the_book(tmp_path, monkeypatch):
+    """Those files are copied into every build; the inputs hash must see them, or `make book`
+    would answer "up to date" and keep serving the old script."""
+    from helpers import build
+
+    static = tmp_path / "static"
+    (static / "site").mkdir(parents=True)
+    (static / "explorer.js").write_text("let a = 1;\n", encoding="utf-8")
+    (static / "site" / "survey.css").write_text("a { color: red }\n", encoding="utf-8")
+    monkeypatch.setattr(build, "STATIC", static)
+    before = build.inputs_digest(REPO)
+    (static / "explorer.js").write_text("let a = 2;\n", encoding="utf-8")
+    after_script = build.inputs_digest(REPO)
+    (static / "site" / "survey.css").write_text("a { color: blue }\n", encoding="utf-8")
+    assert len({before, after_script, build.inputs_digest(REPO)}) == 3

@@ -106,7 +106,8 @@ def mathjax_folder() -> Path | None:
     return Path(entry.locate()).parent
 
 
-SITE_STATIC = Path(__file__).with_name("static") / "site"  # the book's own CSS, on every page
+STATIC = Path(__file__).with_name("static")  # the explorer's script and styles, and the site's CSS
+SITE_STATIC = STATIC / "site"  # the book's own CSS, on every page
 
 
 def _on_builder_inited(app) -> None:
@@ -322,7 +323,9 @@ def inputs_digest(root: Path) -> str:
     (wherever it is installed from: a copy of the book may have no src/ of its own)."""
     files = {p.relative_to(root).as_posix(): p for pattern in INPUT_GLOBS for p in root.glob(pattern)
              if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts}
-    return paths.digest({**files, **paths.package_files()})
+    # the explorer's script and the site's CSS are copied into every build: an edit must rebuild
+    static = {f"helpers/static/{p.relative_to(STATIC).as_posix()}": p for p in sorted(STATIC.rglob("*")) if p.is_file()}
+    return paths.digest({**files, **paths.package_files(), **static})
 
 
 LOCK = Path("_build") / ".build.lock"

@@ -8,12 +8,18 @@ const { facets: FACETS, works: WORKS } = JSON.parse(document.getElementById("exp
 const STATIC = new URL(app.dataset.static, document.baseURI);
 const escapeHTML = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const BY_KEY = new Map(WORKS.map((work) => [work.key, work]));
-// What the search box searches: the title, facets and every word of the record (tags removed).
-const scratch = document.createElement("div");
-for (const work of WORKS) {
-  scratch.innerHTML = work.details;
-  work.text = [work.title, work.authors, work.venue, ...Object.values(work.facets).flat(), scratch.textContent]
-    .join(" ").toLowerCase();
+// What the search box searches: the title, facets and every word of the record (tags removed),
+// made on the first search rather than at load (parsing 125 records' HTML is most of a phone's
+// start-up time otherwise).
+let searchable = false;
+function makeSearchable() {
+  const scratch = document.createElement("template");
+  for (const work of WORKS) {
+    scratch.innerHTML = work.details;
+    work.text = [work.title, work.authors, work.venue, ...Object.values(work.facets).flat(),
+                 scratch.content.textContent].join(" ").toLowerCase();
+  }
+  searchable = true;
 }
 
 // Columns: [name, header, cell text from a work, shown by default, sortable]
@@ -67,6 +73,7 @@ function writeState(state, replace = false) {
 
 function matches(work, state, except = null) {
   const words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length && !searchable) makeSearchable();
   if (!words.every((word) => work.text.includes(word))) return false;
   for (const [facet] of FACETS) {
     const chosen = state.selected[facet];
@@ -174,6 +181,7 @@ async function main() {
     })),
     order: [],
     pageLength: 25,
+    deferRender: true,  // rows are drawn when shown, not all 125 at start
     lengthMenu: [10, 25, 50, 100, 200],
     autoWidth: false,
     layout: {
