@@ -201,3 +201,24 @@ def test_no_page_loads_the_font_awesome_script(built_book):
     pages = [p for p in site.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts]
     assert len(pages) > 30
     assert [p.name for p in pages if "scripts/fontawesome.js" in p.read_text(encoding="utf-8")] == []
+
+
+def test_no_script_holds_up_the_first_paint_and_the_search_index_stays_on_the_search_page(built_book):
+    """helpers.build defers the head's external scripts (documentation_options.js aside: inline
+    scripts below it use what it defines) and keeps the 185 KB search index to search.html."""
+    site = built_book / "_build" / "html"
+    blocking, index_on = {}, set()
+    for path in sorted(site.rglob("*.html")):
+        if "_static" in path.parts or "_sources" in path.parts:
+            continue
+        name = path.relative_to(site).as_posix()
+        head = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml").head
+        scripts = [s for s in head.select("script[src]") if s.get("type") not in ("module",)]
+        late = [s["src"] for s in scripts if not (s.has_attr("defer") or s.has_attr("async"))
+                and "documentation_options.js" not in s["src"]]
+        if late:
+            blocking[name] = late
+        if any("searchindex.js" in s["src"] for s in scripts):
+            index_on.add(name)
+    assert blocking == {}
+    assert index_on == {"search.html"}

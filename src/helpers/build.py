@@ -189,13 +189,22 @@ NAV_TOGGLE = re.compile(r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">
 # uses, and as fontawesome.js (1.49 MB, the largest file of every page), which is there "so that
 # users can add custom icons" by replacing <i> elements with inline SVG. This book adds none.
 FONTAWESOME_JS = re.compile(r'<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\s*')
+# Sphinx and its extensions put ten plain <script src> tags in <head>, and each one holds up the
+# first paint on a slow phone. Deferred, they run in the same order, after parsing and before
+# DOMContentLoaded, which is when their code acts. documentation_options.js stays as it is: inline
+# scripts further down the head assign to the object it defines.
+BLOCKING_SCRIPT = re.compile(r'<script (?![^>]*\b(?:defer|async)\b)(?![^>]*documentation_options\.js)([^>]*\bsrc="[^"]+"[^>]*)></script>')
+# The search index (185 KB) is read by the search page only: the theme's search box sends the
+# query there, and search-as-you-type is off.
+SEARCH_INDEX = re.compile(r'<script[^>]*\bsrc="[^"]*searchindex\.js"[^>]*></script>\s*')
 
 
 def _fix_pages(outdir: Path) -> None:
     """Fixes of the theme's markup, on every page. For assistive technology: docutils marks each
     reference role="doc-biblioentry" inside a role="list", but an ARIA list must hold list items
     (axe-core: aria-required-children) and doc-biblioentry is deprecated; and the sidebar's expand
-    buttons need names (NAV_TOGGLE). For readers on slow connections: no fontawesome.js."""
+    buttons need names (NAV_TOGGLE). For readers on slow connections: no fontawesome.js, head
+    scripts deferred, and the search index on the search page only."""
     for page in outdir.rglob("*.html"):
         if "_static" in page.relative_to(outdir).parts:
             continue
@@ -203,6 +212,11 @@ def _fix_pages(outdir: Path) -> None:
         fixed = text.replace('role="doc-biblioentry"', 'role="listitem"')
         fixed = NAV_TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Sections of {m.group(2)}">', fixed)
         fixed = FONTAWESOME_JS.sub("", fixed)
+        head, separator, body = fixed.partition("</head>")
+        head = BLOCKING_SCRIPT.sub(r"<script defer \1></script>", head)
+        if page.relative_to(outdir).as_posix() != "search.html":
+            head = SEARCH_INDEX.sub("", head)
+        fixed = head + separator + body
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
 
