@@ -58,8 +58,14 @@ class GzipHandler(SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # Lighthouse drops connections at the end
+            super().handle_error(request, client_address)
+
+
 def serve(folder: Path) -> tuple[str, ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(GzipHandler, directory=str(folder)))
+    server = QuietServer(("127.0.0.1", 0), partial(GzipHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}", server
 

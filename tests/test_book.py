@@ -222,3 +222,13 @@ def test_no_script_holds_up_the_first_paint_and_the_search_index_stays_on_the_se
             index_on.add(name)
     assert blocking == {}
     assert index_on == {"search.html"}
+
+
+def test_the_home_redirect_is_a_complete_page(built_book):
+    """index.html sends readers to the Introduction; it has a language, a title and an icon (without
+    one the browser asks for /favicon.ico, a 404 in the console)."""
+    soup = BeautifulSoup((built_book / "_build" / "html" / "index.html").read_text(encoding="utf-8"), "lxml")
+    assert soup.html.get("lang") == "en" and soup.title.string.strip()
+    assert soup.select_one('meta[http-equiv="Refresh"]')["content"] == "0; url=chapters/intro.html"
+    icon = soup.select_one('link[rel="icon"]')["href"]
+    assert (built_book / "_build" / "html" / icon).is_file()

@@ -221,6 +221,32 @@ def _fix_pages(outdir: Path) -> None:
             page.write_text(fixed, encoding="utf-8")
 
 
+REDIRECT = re.compile(r'^<meta http-equiv="Refresh" content="0; url=(?P<target>[^"]+)" />\s*$')
+
+
+def _on_build_finished_late(app, exception) -> None:
+    """After sphinx-external-toc has written index.html (its own build-finished handler)."""
+    if exception is None and app.builder.format == "html":
+        _complete_redirect(Path(app.outdir), app.config.html_title or app.config.project)
+
+
+def _complete_redirect(outdir: Path, title: str) -> None:
+    """Jupyter Book's index.html is a bare <meta> refresh: no language, title or icon, so browsers
+    ask the server for /favicon.ico (a 404 in the console). Make it a complete small page."""
+    from html import escape
+
+    index = outdir / "index.html"
+    found = REDIRECT.match(index.read_text(encoding="utf-8")) if index.is_file() else None
+    if not found:
+        return
+    target = escape(found.group("target"), quote=True)
+    index.write_text(
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n'
+        f'<meta http-equiv="Refresh" content="0; url={target}">\n<link rel="canonical" href="{target}">\n'
+        f'<link rel="icon" href="_static/favicon.svg">\n</head>\n<body>\n'
+        f'<p><a href="{target}">{escape(title)}</a></p>\n</body>\n</html>\n', encoding="utf-8")
+
+
 SOLUTION_START = re.compile(r"```\{solution-start\}.*?\n```\n?", re.S)  # the fence and its options
 SOLUTION_END = re.compile(r"```\{solution-end\}\s*\n```\n?")
 
@@ -306,6 +332,7 @@ def setup(app):
     app.connect("env-purge-doc", _on_env_purge_doc)
     app.connect("env-merge-info", _on_env_merge_info)
     app.connect("build-finished", _on_build_finished)
+    app.connect("build-finished", _on_build_finished_late, priority=900)
     # early: a later handler may return a template name, which ends the event for the rest
     app.connect("html-page-context", _on_html_page_context, priority=100)
     return {"version": "2", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
