@@ -232,3 +232,19 @@ def test_the_home_redirect_is_a_complete_page(built_book):
     assert soup.select_one('meta[http-equiv="Refresh"]')["content"] == "0; url=chapters/intro.html"
     icon = soup.select_one('link[rel="icon"]')["href"]
     assert (built_book / "_build" / "html" / icon).is_file()
+
+
+def test_every_figure_opens_at_full_size(built_book):
+    """On a phone a wide figure is drawn small: its image links to its own file, to be zoomed."""
+    site = built_book / "_build" / "html"
+    figures, unlinked = 0, []
+    for path in sorted((site / "chapters").glob("*.html")):
+        for figure in BeautifulSoup(path.read_text(encoding="utf-8"), "lxml").select("figure"):
+            image = figure.find("img")
+            if image is None or "_images/" not in image["src"]:
+                continue  # the gallery's cards link to their labs instead
+            figures += 1
+            link = image.find_parent("a")
+            if link is None or link["href"] != image["src"] or not (path.parent / link["href"]).is_file():
+                unlinked.append(f"{path.name}: {image['src']}")
+    assert figures > 40 and unlinked == []

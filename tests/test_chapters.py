@@ -83,6 +83,28 @@ def exercises(text: str) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t["id"])
+def test_every_lab_declares_what_the_guide_and_gallery_show(task):
+    """helpers.labs.registry(): one module per task chapter, with a question, the task's own works
+    as the ones it mirrors, skills, minutes and whether it measures (see helpers/labs/__init__.py)."""
+    from helpers import labs
+
+    record = next((r for r in labs.registry() if r["chapter"] == task["chapter"]), None)
+    assert record is not None, f"no helpers.labs module declares CHAPTER = {task['chapter']!r}"
+    keys = {row["key"] for row in read_rows(REPO, "papers") if row["task"] == task["id"]}
+    assert record["mirrors"] and set(record["mirrors"]) <= keys, "a lab mirrors works of its own chapter"
+    assert record["title"] and not record["title"].startswith("Lab")
+    assert record["question"].endswith("?") and record["skills"].strip()
+    assert isinstance(record["minutes"], int) and record["minutes"] > 0 and isinstance(record["measures"], bool)
+    assert "<svg" in record["module"].thumbnail().data
+
+
+def test_at_least_nine_labs_measure_a_tiny_model_against_a_control():
+    from helpers import labs
+
+    assert sum(record["measures"] for record in labs.registry()) >= 9
+
+
+@pytest.mark.parametrize("task", TASKS, ids=lambda t: t["id"])
 def test_every_task_chapter_has_its_lab(task):
     chapter = task["chapter"]
     assert toc_sections().get(chapter) == [f"{chapter}-lab"], f"_toc.yml: no lab nested under {chapter}"

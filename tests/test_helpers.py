@@ -233,3 +233,23 @@ def test_an_edit_of_the_explorer_script_or_site_css_rebuilds_the_book(tmp_path, 
     after_script = build.inputs_digest(REPO)
     (static / "site" / "survey.css").write_text("a { color: blue }\n", encoding="utf-8")
     assert len({before, after_script, build.inputs_digest(REPO)}) == 3
+
+
+def test_an_edit_of_the_site_css_alone_rewrites_every_page(tmp_path, monkeypatch):
+    """Sphinx copies static files only when it writes pages; without this, a CSS edit would be built
+    as "no targets are out of date" and never reach the site."""
+    from types import SimpleNamespace
+
+    from helpers import build
+
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "survey.css").write_text("a { color: red }\n", encoding="utf-8")
+    monkeypatch.setattr(build, "STATIC", static)
+    env = SimpleNamespace(found_docs={"chapters/a", "chapters/b"}, survey_data_fingerprints={})
+    app = SimpleNamespace(survey_fingerprints={})
+    build._on_env_get_outdated(app, env, set(), set(), set())  # a first build records the digest
+    assert build._on_env_get_outdated(app, env, set(), set(), set()) == []
+    (static / "survey.css").write_text("a { color: blue }\n", encoding="utf-8")
+    assert build._on_env_get_outdated(app, env, set(), set(), set()) == ["chapters/a", "chapters/b"]
+    assert build._on_env_get_outdated(app, env, set(), set(), set()) == []

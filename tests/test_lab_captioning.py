@@ -18,12 +18,6 @@ def scenes(n=40, seed=0):
     return [common.random_scene(generator, n_things=int(generator.integers(2, 5))) for _ in range(n)]
 
 
-def test_declarations():
-    assert lab.CHAPTER == "captioning" and lab.MEASURES is True
-    assert lab.MIRRORS == ["awadalla2024blip3kale", "fang2024vila2", "dong2024benchmarking"]
-    assert isinstance(lab.MINUTES, int) and lab.QUESTION.endswith("?")
-
-
 def test_facts_of_a_known_scene():
     assert lab.facts(SCENE) == {
         ("object", "red circle"), ("object", "blue square"), ("object", "green circle"),

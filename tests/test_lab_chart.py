@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import REPO, read_rows, svg_background
+from conftest import svg_background
 from helpers.labs import common, chart as lab
 
 TABLE = lab.Table("humidity", ("Jan", "Feb", "Mar", "Apr", "May"), (40, 85, 12, 61, 61))
@@ -21,13 +21,6 @@ def tables(n=40, seed=0):
         made.append(lab.Table(theme, tuple(lab.THEMES[theme][2][:size]),
                               tuple(int(v) for v in generator.integers(0, 101, size))))
     return made
-
-
-def test_declarations():
-    assert lab.CHAPTER == "chart" and lab.MEASURES is True and isinstance(lab.MINUTES, int)
-    assert lab.QUESTION.endswith("?")
-    keys = {row["key"] for row in read_rows(REPO, "papers") if row["task"] == "chart"}
-    assert lab.MIRRORS and set(lab.MIRRORS) <= keys
 
 
 @pytest.mark.parametrize("chain, answer", [

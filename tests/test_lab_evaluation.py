@@ -13,12 +13,6 @@ def scenes(n=60, seed=0, **kwargs):
     return [lab.world_scene(generator, **kwargs) for _ in range(n)]
 
 
-def test_declarations():
-    assert lab.CHAPTER == "evaluation" and lab.MEASURES is True
-    assert lab.MIRRORS == ["ji2023language", "baral2025drawedumath"]
-    assert isinstance(lab.MINUTES, int) and lab.QUESTION.endswith("?")
-
-
 def test_world_scenes_are_exact_and_seeded():
     for scene in scenes():
         assert 2 <= len(scene.things) <= 5 and len(scene.names()) == len(scene.things)

@@ -17,10 +17,7 @@ def scenes(n=30, seed=0):
     return [lab.place([PIP] + [lab.random_attributes(generator) for _ in range(3)], generator) for _ in range(n)]
 
 
-def test_declarations():
-    assert lab.CHAPTER == "grounding" and lab.MEASURES is True
-    assert lab.MIRRORS == ["an2025conceptastree"]
-    assert isinstance(lab.MINUTES, int) and lab.QUESTION.endswith("?")
+def test_the_look_alikes_vary_one_dimension_each():
     assert lab.DIMENSIONS == ("shape", "colour", "pattern", "accent")
 
 

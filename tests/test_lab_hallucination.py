@@ -15,12 +15,6 @@ def scenes(n=40, seed=0):
             for _ in range(n)]
 
 
-def test_declarations():
-    assert lab.CHAPTER == "hallucination" and lab.MEASURES is True
-    assert lab.MIRRORS == ["liu2024mitigating", "hu2023ciem"]
-    assert isinstance(lab.MINUTES, int) and lab.QUESTION.endswith("?")
-
-
 def test_habits_pair_every_object_with_one_other():
     partner = lab.habits(0)
     assert sorted(partner) == lab.OBJECTS

@@ -13,12 +13,6 @@ def scenes(n=30, seed=0):
     return [common.random_scene(generator, n_things=int(generator.integers(3, 6))) for _ in range(n)]
 
 
-def test_declarations():
-    assert lab.CHAPTER == "instruction-tuning" and lab.MEASURES is False
-    assert lab.MIRRORS == ["liu2023visual"]
-    assert isinstance(lab.MINUTES, int) and lab.QUESTION.endswith("?")
-
-
 def test_symbolic_view_has_captions_and_exact_boxes():
     for scene in scenes():
         view = lab.symbolic(scene, common.rng(1))

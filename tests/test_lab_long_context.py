@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import REPO, read_rows, svg_background
+from conftest import svg_background
 from helpers.labs import common, long_context as lab
 
 
@@ -19,13 +19,6 @@ def sequence(generator, n, at, shape="triangle"):
 
 def evidence(s):
     return [i for i, image in enumerate(s.images) if lab.holds(image, s.shape)]
-
-
-def test_declarations():
-    assert lab.CHAPTER == "long-context" and lab.MEASURES is True and isinstance(lab.MINUTES, int)
-    assert lab.QUESTION.endswith("?")
-    keys = {row["key"] for row in read_rows(REPO, "papers") if row["task"] == "long-context"}
-    assert lab.MIRRORS and set(lab.MIRRORS) <= keys
 
 
 def test_images_stay_on_the_canvas_without_overlaps_and_repeat_with_the_seed():

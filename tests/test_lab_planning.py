@@ -7,7 +7,7 @@ from collections import deque
 
 import pytest
 
-from conftest import REPO, read_rows, svg_background
+from conftest import svg_background
 from helpers.labs import common, planning as lab
 
 
@@ -26,13 +26,6 @@ def distance(layout, start, goal):
                 seen[nxt] = seen[(r, c)] + 1
                 queue.append(nxt)
     return seen.get(goal)
-
-
-def test_declarations():
-    assert lab.CHAPTER == "planning" and lab.MEASURES is True and isinstance(lab.MINUTES, int)
-    assert lab.QUESTION.endswith("?")
-    keys = {row["key"] for row in read_rows(REPO, "papers") if row["task"] == "planning"}
-    assert set(lab.MIRRORS) <= keys
 
 
 def test_layouts_are_as_promised():

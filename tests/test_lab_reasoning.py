@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import read_rows, svg_background
+from conftest import svg_background
 from helpers.labs import common, reasoning as lab
 
 
@@ -32,15 +32,6 @@ def wrong_steps(problem):
 
 def answer_matches(problem):
     return abs(problem.answer - lab.measure(problem.figure, problem.figure.target)) <= lab.TOLERANCE
-
-
-def test_declarations():
-    from conftest import REPO
-
-    assert lab.CHAPTER == "reasoning" and lab.MEASURES is True and isinstance(lab.MINUTES, int)
-    assert lab.QUESTION.endswith("?")
-    keys = {row["key"] for row in read_rows(REPO, "papers") if row["task"] == "reasoning"}
-    assert set(lab.MIRRORS) <= keys
 
 
 def test_every_derived_answer_is_the_angle_on_the_drawing():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO, read_rows, svg_background
+from conftest import svg_background
 from helpers.labs import common, regional as lab
 
 
@@ -28,13 +28,6 @@ def failures(scene, sample):
             "iou": any(common.iou(box, m[0].box) < 0.5 for box, m in zip(sample.boxes, named) if len(m) == 1),
             "relation": bool(sample.relation) and len(unique) == 2
             and not lab.holds(sample.relation, unique[0].box, unique[1].box)}
-
-
-def test_declarations():
-    assert lab.CHAPTER == "regional" and lab.MEASURES is False and isinstance(lab.MINUTES, int)
-    assert lab.QUESTION.endswith("?")
-    keys = {row["key"] for row in read_rows(REPO, "papers") if row["task"] == "regional"}
-    assert set(lab.MIRRORS) <= keys
 
 
 def test_referring_expressions_pick_out_exactly_their_object():

@@ -14,12 +14,6 @@ def scenes(n=50, seed=0):
     return [lab.two_object_scene(generator) for _ in range(n)]
 
 
-def test_declarations():
-    assert lab.CHAPTER == "retrieval" and lab.MEASURES is True
-    assert lab.MIRRORS == ["alhamoud2025visionlanguage"]
-    assert isinstance(lab.MINUTES, int) and lab.QUESTION.endswith("?")
-
-
 def test_names_all_take_the_article_a():
     assert len(lab.NAMES) == len(set(lab.NAMES)) > 0
     assert all(name[0] not in "aeiou" for name in lab.NAMES)

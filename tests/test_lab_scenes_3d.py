@@ -6,19 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import REPO, read_rows, svg_background
+from conftest import svg_background
 from helpers.labs import common, scenes_3d as lab
 
 SCENE = [lab.make_thing("table", -0.6, 4.5, 0), lab.make_thing("mug", -0.8, 4.4, lab.TABLE_TOP),
          lab.make_thing("lamp", 1.2, 6.0, 0), lab.make_thing("ball", 0.5, 3.4, 0),
          lab.make_thing("wardrobe", -1.5, 8.0, 0)]
-
-
-def test_declarations():
-    assert lab.CHAPTER == "3d-scenes" and lab.MEASURES is True and isinstance(lab.MINUTES, int)
-    assert lab.QUESTION.endswith("?")
-    keys = {row["key"] for row in read_rows(REPO, "papers") if row["task"] == "3d"}
-    assert lab.MIRRORS and set(lab.MIRRORS) <= keys
 
 
 def test_the_camera_projects_as_a_pinhole():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import REPO, read_rows, svg_background
+from conftest import svg_background
 from helpers.labs import common, video as lab
 
 ALL = range(lab.FRAMES)
@@ -15,13 +15,6 @@ ALL = range(lab.FRAMES)
 def clips(n=40, seed=0):
     generator = common.rng(seed)
     return [lab.random_clip(generator) for _ in range(n)]
-
-
-def test_declarations():
-    assert lab.CHAPTER == "video" and lab.MEASURES is True and isinstance(lab.MINUTES, int)
-    assert lab.QUESTION.endswith("?")
-    keys = {row["key"] for row in read_rows(REPO, "papers") if row["task"] == "video"}
-    assert set(lab.MIRRORS) <= keys
 
 
 def test_clips_stay_on_the_canvas_and_are_reproducible():

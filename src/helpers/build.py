@@ -64,11 +64,24 @@ def _on_config_inited(app, config) -> None:
     app.survey_fingerprints = page_fingerprints(root)
 
 
+def static_digest() -> str:
+    """Hash of the book's own static files (site CSS, explorer script and styles)."""
+    return paths.digest({p.relative_to(STATIC).as_posix(): p for p in sorted(STATIC.rglob("*")) if p.is_file()})
+
+
 def _on_env_get_outdated(app, env, added, changed, removed):
     recorded = getattr(env, "survey_data_fingerprints", {})
     current = app.survey_fingerprints
-    return [doc for doc, (kind, value) in recorded.items()
-            if value != current.get(kind) and doc in env.found_docs and doc not in removed]
+    outdated = [doc for doc, (kind, value) in recorded.items()
+                if value != current.get(kind) and doc in env.found_docs and doc not in removed]
+    # Sphinx copies static files, and stamps each page's links to them with their checksum, only
+    # when it writes pages: an edit of the site CSS alone would be built as "no targets are out of
+    # date" and never reach the site. Such an edit rewrites every page.
+    digest = static_digest()
+    if getattr(env, "survey_static_digest", None) != digest:
+        env.survey_static_digest = digest
+        outdated = sorted(env.found_docs - set(removed))
+    return outdated
 
 
 def _on_source_read(app, docname, source) -> None:
@@ -194,6 +207,9 @@ FONTAWESOME_JS = re.compile(r'<script defer src="[^"]*_static/scripts/fontawesom
 # DOMContentLoaded, which is when their code acts. documentation_options.js stays as it is: inline
 # scripts further down the head assign to the object it defines.
 BLOCKING_SCRIPT = re.compile(r'<script (?![^>]*\b(?:defer|async)\b)(?![^>]*documentation_options\.js)([^>]*\bsrc="[^"]+"[^>]*)></script>')
+# Wide figures are drawn small on a phone; each figure's image links to its own file, which the
+# browser opens at full size, to be zoomed.
+FIGURE_IMAGE = re.compile(r'(<figure[^>]*>\s*)(<img [^>]*?src="([^"]*_images/[^"]+)"[^>]*>)')
 # The search index (185 KB) is read by the search page only: the theme's search box sends the
 # query there, and search-as-you-type is off.
 SEARCH_INDEX = re.compile(r'<script[^>]*\bsrc="[^"]*searchindex\.js"[^>]*></script>\s*')
@@ -204,7 +220,8 @@ def _fix_pages(outdir: Path) -> None:
     reference role="doc-biblioentry" inside a role="list", but an ARIA list must hold list items
     (axe-core: aria-required-children) and doc-biblioentry is deprecated; and the sidebar's expand
     buttons need names (NAV_TOGGLE). For readers on slow connections: no fontawesome.js, head
-    scripts deferred, and the search index on the search page only."""
+    scripts deferred, and the search index on the search page only. For readers on phones: every
+    figure opens at full size (FIGURE_IMAGE)."""
     for page in outdir.rglob("*.html"):
         if "_static" in page.relative_to(outdir).parts:
             continue
@@ -212,6 +229,7 @@ def _fix_pages(outdir: Path) -> None:
         fixed = text.replace('role="doc-biblioentry"', 'role="listitem"')
         fixed = NAV_TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Sections of {m.group(2)}">', fixed)
         fixed = FONTAWESOME_JS.sub("", fixed)
+        fixed = FIGURE_IMAGE.sub(r'\1<a class="survey-figure" href="\3">\2</a>', fixed)
         head, separator, body = fixed.partition("</head>")
         head = BLOCKING_SCRIPT.sub(r"<script defer \1></script>", head)
         if page.relative_to(outdir).as_posix() != "search.html":
