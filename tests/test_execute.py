@@ -18,7 +18,7 @@ def test_after_a_failing_notebook_the_rest_of_the_share_still_runs_and_is_report
              (str(tmp_path / "b.md"), notebook("raise AssertionError('claim failed: «b»: planted')"), 60),
              (str(tmp_path / "c.md"), notebook("print('C ran', 'x' in globals())"), 60),
              (str(tmp_path / "d.md"), notebook("raise ValueError('second failure')"), 60)]
-    results = {path.rsplit("/", 1)[1]: (nb, error) for path, nb, _seconds, error in _execute_batch(batch)}
+    results = {path.rsplit("/", 1)[1]: (nb, error) for path, nb, _seconds, error, _reads in _execute_batch(batch)}
     assert list(results) == ["a.md", "b.md", "c.md", "d.md"]
     assert results["a.md"][1] is None and "A ran" in str(results["a.md"][0].cells[1].outputs)
     assert "claim failed: «b»: planted" in results["b.md"][1]

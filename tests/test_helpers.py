@@ -147,6 +147,23 @@ def test_publish_replaces_the_site_in_one_step(tmp_path):
     assert not (tmp_path / "html.new").exists() and not (tmp_path / "html.old").exists()
 
 
+def test_publish_links_unchanged_files_and_never_shares_a_file_the_build_writes(tmp_path):
+    built, target = tmp_path / "built", tmp_path / "html"
+    built.mkdir()
+    (built / "same.html").write_text("unchanged", encoding="utf-8")
+    (built / "page.html").write_text("first", encoding="utf-8")
+    build.publish(built, target)
+    first_inode = (target / "same.html").stat().st_ino
+    (built / "page.html").write_text("second", encoding="utf-8")  # written in place, as Sphinx does
+    build.publish(built, target)
+    assert (target / "same.html").stat().st_ino == first_inode  # linked from the old site, not copied
+    assert (target / "page.html").read_text(encoding="utf-8") == "second"
+    for name in ("same.html", "page.html"):  # the site never shares a file with the build folder
+        assert (target / name).stat().st_ino != (built / name).stat().st_ino
+    (built / "same.html").write_text("edited in place after publishing", encoding="utf-8")
+    assert (target / "same.html").read_text(encoding="utf-8") == "unchanged"
+
+
 def test_generators_by_data_kind_is_deterministic_and_task_specific():
     first = figures.generators_by_data_kind("instruction-tuning", REPO).data
     assert first == figures.generators_by_data_kind("instruction-tuning", REPO).data

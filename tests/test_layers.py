@@ -11,12 +11,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "helpers"
 # Bottom to top. A module not listed here fails the test until it is placed.
 LAYERS = [
     {"problems", "paths", "style"},                      # paths, problem lines, the drawing style
-    {"readers", "fingerprints", "demos", "notebook"},                # reading files safely; what changed; toy maths
+    {"readers", "fingerprints", "reads", "demos", "notebook"},  # reading files safely; what changed, what a page read; toy maths
     {"bib"},                                             # references.bib
     {"validate"},                                        # every check of the input
     {"load"},                                            # the validated catalogue
     {"tables", "figures", "diagrams", "claims", "explorer", "exports", "labs", "teaching"},  # what pages show
-    {"execute", "bibformat"},                            # build hooks: run notebooks, format references,
+    {"dependencies", "execute", "bibformat"},            # build hooks: what a page depends on, run notebooks, format references,
     {"build"},                                           # build the book,
     {"serve"},                                           # and preview it
 ]

@@ -136,8 +136,19 @@ def test_each_edit_reexecutes_exactly_the_notebooks_that_depend_on_it(small_buil
     next(r for r in rows if r["task"] == "video")["dataset"] = "DATAEDIT2718"
     write_rows(root, "papers", rows)
     build(root)
-    assert executed(root) == USES_DATA  # not the page that reads no data
+    # only the page that shows the cell: intro counts works, chart shows other works
+    # (helpers.reads records what each page read; helpers.dependencies keys it)
+    assert executed(root) == ["chapters/video.md"]
     assert "DATAEDIT2718" in page(root, "video")
+
+    key = next(r["key"] for r in read_rows(root, "papers") if r["task"] == "chart")
+    bib = root / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    entry = re.search(r"@\w+\{" + re.escape(key) + r",.*?\n\s*title\s*=\s*\{\{", text, flags=re.S)
+    bib.write_text(text[:entry.end()] + "Bibedit1618 " + text[entry.end():], encoding="utf-8")
+    build(root)
+    assert executed(root) == ["chapters/chart.md"]  # the only page that shows that title
+    assert "Bibedit1618" in page(root, "chart")
 
     text = chart.read_text(encoding="utf-8")
     chart.write_text(text.replace('tables.works_table("chart")', 'print("CODEEDIT3141")\ntables.works_table("chart")'),
@@ -250,3 +261,38 @@ def test_data_validated_before_are_not_trusted_after_an_edit(small_built, tmp_pa
         result = build_book(root)
         assert result.returncode == 1
         assert "data/papers.csv:5: direction: 'sideways'" in result.stderr, result.stderr[-2000:]
+
+
+def test_make_serve_reloads_the_open_page_after_a_prose_edit(small_built, tmp_path, browser):
+    """`make serve` (helpers.serve): a saved edit is rebuilt and the open page reloads by itself."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    root = rebuildable_copy(small_built, tmp_path / "book")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "helpers.serve", "--port", str(port)], cwd=root,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        page_in_browser = browser.new_page()
+        url = f"http://127.0.0.1:{port}/chapters/chart.html"
+        deadline = time.monotonic() + 60
+        while True:  # the server starts after its first (up-to-date) build
+            try:
+                page_in_browser.goto(url)
+                break
+            except Exception:  # noqa: BLE001 - not listening yet
+                assert time.monotonic() < deadline and server.poll() is None, "make serve did not start"
+                time.sleep(0.5)
+        page_in_browser.wait_for_function("window.LiveReload !== undefined", timeout=10_000)
+        chart = root / "chapters" / "chart.md"
+        chart.write_text(chart.read_text(encoding="utf-8") + "\nA sentence saved while serving.\n", encoding="utf-8")
+        # no goto, no reload from here: the page must reload itself once the rebuild is done
+        page_in_browser.wait_for_function("document.body.innerText.includes('A sentence saved while serving.')",
+                                          timeout=90_000)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

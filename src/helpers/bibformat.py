@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -20,11 +21,16 @@ _USED: set[str] = set()
 _FILE = "survey-bibformat.pickle"
 
 
+@lru_cache(maxsize=1)
+def _pybtex_version() -> str:
+    return version("pybtex")  # a metadata look-up: once, not once per entry
+
+
 def entry_key(style, label: str, entry) -> str:
     """Everything pybtex's format_entry reads: style class and options, label, type, fields, names."""
     options = sorted((name, type(value).__qualname__, value if isinstance(value, (bool, int, str)) else None)
                      for name, value in vars(style).items())
-    parts = [version("pybtex"), type(style).__module__, type(style).__qualname__, repr(options), label,
+    parts = [_pybtex_version(), type(style).__module__, type(style).__qualname__, repr(options), label,
              entry.key, entry.type, repr(sorted((k, str(v)) for k, v in entry.fields.items())),
              repr(sorted((role, [str(p) for p in people]) for role, people in entry.persons.items()))]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()

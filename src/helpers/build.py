@@ -17,6 +17,7 @@ partial output where readers look, and never touches the author's files.
 from __future__ import annotations
 
 import argparse
+from contextlib import suppress
 from dataclasses import dataclass, field
 import json
 import os
@@ -27,11 +28,9 @@ import sys
 from pathlib import Path
 
 from . import bibformat, paths
-from .execute import execute_outdated
-from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell, page_fingerprint,  # noqa: F401
+from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell,  # noqa: F401
                            page_kind, page_uses_data, remember_validated, validated_before)
 from .problems import InputError
-from .validate import find_problems
 
 STAGING = Path("_build") / ".staging"
 PUBLISHED = Path("_build") / "html"
@@ -43,11 +42,6 @@ STAMP = STAGING / "inputs.sha256"
 REPORT = STAGING / "execution.json"
 
 
-def page_fingerprints(root: Path) -> dict[str, str]:
-    """The fingerprint each kind of page depends on (see helpers.fingerprints.page_kind)."""
-    return {kind: page_fingerprint(root, kind) for kind in ("data", "code")}
-
-
 # --- Sphinx extension -------------------------------------------------------------------------
 
 def _on_config_inited(app, config) -> None:
@@ -57,11 +51,16 @@ def _on_config_inited(app, config) -> None:
     os.environ[paths.ROOT_ENV] = str(root)  # kernels started by the build inherit it
     # `python -m helpers.build` has validated these very bytes already; a plain
     # `jupyter-book build` has not, and gets the same check here.
+    from .dependencies import PageFingerprints
+    from .validate import find_problems
+
     if os.environ.get(VALIDATED_ENV) != data_fingerprint(root):
         problems = find_problems(root)
         if problems:
             raise ConfigError(str(InputError(problems)))
-    app.survey_fingerprints = page_fingerprints(root)
+    # Each page's fingerprint covers what it read on its last run (helpers.dependencies); the
+    # records sit beside the build's execution cache, wherever this build keeps its own.
+    app.survey_fingerprints = PageFingerprints(root, root / EXECUTION_CACHE)
 
 
 def static_digest() -> str:
@@ -73,7 +72,7 @@ def _on_env_get_outdated(app, env, added, changed, removed):
     recorded = getattr(env, "survey_data_fingerprints", {})
     current = app.survey_fingerprints
     outdated = [doc for doc, (kind, value) in recorded.items()
-                if value != current.get(kind) and doc in env.found_docs and doc not in removed]
+                if doc in env.found_docs and doc not in removed and value != current(Path(env.doc2path(doc)), kind)]
     # Sphinx copies static files, and stamps each page's links to them with their checksum, only
     # when it writes pages: an edit of the site CSS alone would be built as "no targets are out of
     # date" and never reach the site. Such an edit rewrites every page.
@@ -89,7 +88,7 @@ def _on_source_read(app, docname, source) -> None:
         app.env.survey_data_fingerprints = {}
     kind = page_kind(source[0])
     if kind is not None:
-        value = app.survey_fingerprints[kind]
+        value = app.survey_fingerprints(Path(app.env.doc2path(docname)), kind)
         app.env.survey_data_fingerprints[docname] = (kind, value)
         source[0] += fingerprint_cell(value)
     else:
@@ -138,10 +137,8 @@ def _on_build_finished(app, exception) -> None:
     if exception is None and app.builder.format == "html":
         from sphinx.util.fileutil import copy_asset
 
-        from .exports import write_exports
-
         bibformat.save(Path(app.doctreedir).parent)
-        write_exports(Path(app.outdir), Path(app.srcdir))
+        _write_exports_if_outdated(Path(app.outdir), Path(app.srcdir), Path(app.doctreedir).parent)
         _fix_pages(Path(app.outdir))
         if app.config.survey_hide_solutions:
             _strip_solutions(Path(app.outdir))
@@ -150,6 +147,20 @@ def _on_build_finished(app, exception) -> None:
         if folder is not None:
             copy_asset(str(folder), str(Path(app.outdir) / "_static" / "mathjax"))
         copy_explorer_assets(Path(app.outdir) / "_static" / "explorer")
+
+
+def _write_exports_if_outdated(outdir: Path, root: Path, state: Path) -> None:
+    """The downloads (works.csv, BibTeX per chapter) depend on the data and the helpers' code only:
+    written again when those changed, not on every build (it loads the catalogue)."""
+    from .exports import EXPORTS, write_exports
+    from .fingerprints import code_fingerprint
+
+    stamp = state / "survey-exports.inputs"
+    key = f"{data_fingerprint(root)}-{code_fingerprint()}"
+    if (outdir / EXPORTS / "works.csv").is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+        return
+    write_exports(outdir, root)
+    stamp.write_text(key, encoding="utf-8")
 
 
 def copy_explorer_assets(target: Path) -> None:
@@ -164,8 +175,10 @@ def copy_explorer_assets(target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     bundle = Path(itables.__file__).parent / "html"
     for source in [*sorted(STATIC.glob("*")), bundle / "dt_bundle.js", bundle / "dt_bundle.css"]:
-        if source.is_file():
-            shutil.copyfile(source, target / source.name)
+        copy = target / source.name
+        # copied only when different, so that an unchanged file keeps its date (see publish)
+        if source.is_file() and not (copy.is_file() and copy.read_bytes() == source.read_bytes()):
+            shutil.copyfile(source, copy)
 
 
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
@@ -315,6 +328,9 @@ def _stable_notebook_ids(outdir: Path) -> None:
     import nbformat
 
     for path in sorted((outdir / "_sources").rglob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        if all(cell.get("id") == f"cell-{index}" for index, cell in enumerate(cells)):
+            continue  # numbered by an earlier build: left as it is, so its date says unchanged
         notebook = nbformat.read(path, as_version=4)
         for index, cell in enumerate(notebook.cells):
             cell["id"] = f"cell-{index}"
@@ -359,16 +375,42 @@ def setup(app):
 # --- staged build command ---------------------------------------------------------------------
 
 def publish(built: Path, target: Path) -> None:
-    """Replace `target` by a copy of `built`, so that readers never see a half-written site."""
+    """Replace `target` by the content of `built` in one rename, so that readers never see a
+    half-written site.
+
+    The new tree is assembled beside the site. A file that the last publish took from the same
+    built file, unchanged since (same size, same modification time), is hard-linked from the site
+    being replaced instead of copied: a published file is never written in place (every publish
+    makes a new tree), so sharing it is safe, and Sphinx, which does write in place, only ever
+    writes the built files. A prose edit thus copies a few pages, not the whole 50 MB site."""
+    manifest = built.with_name(built.name + ".published.json")
+    try:
+        previous = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = {}
     fresh = target.with_name(target.name + ".new")
     old = target.with_name(target.name + ".old")
     for leftover in (fresh, old):
         shutil.rmtree(leftover, ignore_errors=True)
-    shutil.copytree(built, fresh)
+    placed: dict[str, list[int]] = {}
+
+    def place(source: str, destination: str) -> str:
+        name = Path(source).relative_to(built).as_posix()
+        stat = os.stat(source)
+        placed[name] = signature = [stat.st_size, stat.st_mtime_ns]
+        current = target / name
+        if previous.get(name) == signature and current.is_file() and not current.is_symlink():
+            with suppress(OSError):  # another file system, say: copy instead
+                os.link(current, destination)
+                return destination
+        return shutil.copy2(source, destination)
+
+    shutil.copytree(built, fresh, copy_function=place)
     if target.exists():
         target.rename(old)
     fresh.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+    manifest.write_text(json.dumps(placed, sort_keys=True), encoding="utf-8")
 
 
 def jupyter_book_command(root: Path, staging: Path, extra: list[str]) -> list[str]:
@@ -432,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     # Data whose exact bytes validated before (the record load.catalogue keeps too) are not
     # validated again; pages, ToC and citations always are. Only successes are remembered, so
     # every build of inputs with a problem reports it.
+    from .validate import find_problems  # here: the no-op path above needs none of it
+
     data_known_good = validated_before(root, data_fingerprint(root))
     problems = find_problems(root, skip_data=data_known_good)
     if not problems and not data_known_good:
@@ -496,8 +540,9 @@ def _build(root: Path, args, digest: str, edition: Edition) -> int:
     stamp.unlink(missing_ok=True)
     report = None
     if not args.serial:
-        report = execute_outdated(root, root / EXECUTION_CACHE, page_fingerprints(root),
-                                  fresh_kernels=args.fresh_kernels)
+        from .execute import execute_outdated
+
+        report = execute_outdated(root, root / EXECUTION_CACHE, fresh_kernels=args.fresh_kernels)
         for page, error in report.failed.items():
             print(failure_message(root, page, error), file=sys.stderr)
         if report.failed:

@@ -27,7 +27,8 @@ import nbformat
 import yaml
 
 from . import paths
-from .fingerprints import fingerprint_cell, page_kind
+from .dependencies import PageFingerprints
+from .fingerprints import fingerprint_cell, page_kind, set_fingerprint
 
 
 @dataclass
@@ -64,9 +65,9 @@ def toc_pages(root: Path) -> list[Path]:
     return pages
 
 
-def notebook_for(page: Path, fingerprints: dict[str, str]) -> nbformat.NotebookNode | None:
-    """The notebook myst-nb builds from a page at read time (None for plain Markdown pages);
-    `fingerprints` maps a page kind ("data", "code") to the fingerprint that helpers.build appends."""
+def notebook_for(page: Path, fingerprint: str | None) -> nbformat.NotebookNode | None:
+    """The notebook myst-nb builds from a page at read time (None for plain Markdown pages), with
+    the page's `fingerprint` appended as helpers.build appends it."""
     from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 
     text = page.read_text(encoding="utf-8")
@@ -74,27 +75,19 @@ def notebook_for(page: Path, fingerprints: dict[str, str]) -> nbformat.NotebookN
         return nbformat.reads(text, as_version=4)
     if not is_myst_markdown_notebook(text):
         return None
-    kind = page_kind(text)
-    if kind is not None:
-        text += fingerprint_cell(fingerprints[kind])
+    if fingerprint is not None:
+        text += fingerprint_cell(fingerprint)
     return read_myst_markdown_notebook(text, path=str(page))
 
 
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]  # quiet the notice about the local TCP transport
-Result = tuple[str, "dict | None", float, "str | None"]  # page, executed notebook, seconds, traceback
+# page, executed notebook, seconds, traceback, what it read (helpers.reads.record)
+Result = tuple[str, "dict | None", float, "str | None", "dict | None"]
 
 
 def _execute(job: tuple[str, dict, int]) -> Result:
     """Worker: run one notebook in a new kernel in its own folder."""
-    from jupyter_cache.executors.utils import single_nb_execution
-
-    path, nb_dict, timeout = job
-    nb = nbformat.from_dict(nb_dict)
-    result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout, allow_errors=False,
-                                 extra_arguments=KERNEL_ARGS)
-    if result.err is not None:
-        return path, None, result.time, result.exc_string or repr(result.err)
-    return path, nb, result.time, None
+    return _execute_batch([job])[0]
 
 
 def _execute_batch(batch: list[tuple[str, dict, int]]) -> list[Result]:
@@ -116,7 +109,9 @@ def _execute_batch(batch: list[tuple[str, dict, int]]) -> list[Result]:
             nb = nbformat.from_dict(nb_dict)
             started = time.perf_counter()
             # a clean slate: no variables from the previous notebook, the notebook's own folder
-            kc.execute_interactive(f"%reset -f\nimport os as _os\n_os.chdir({str(Path(path).parent)!r})\ndel _os",
+            # and what it reads recorded from its first cell on (helpers.reads)
+            kc.execute_interactive(f"%reset -f\nimport os as _os\n_os.chdir({str(Path(path).parent)!r})\ndel _os\n"
+                                   f"import helpers.reads as _r\n_r.start({os.environ.get(paths.ROOT_ENV, str(Path(path).parent))!r})\ndel _r",
                                    silent=True, timeout=60)
             # record_timing=False: timings in cell metadata would change the cache key (as in jupyter-cache)
             client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=False, kernel_name=kernel_name,
@@ -125,40 +120,61 @@ def _execute_batch(batch: list[tuple[str, dict, int]]) -> list[Result]:
             try:
                 client.execute()
             except Exception:  # noqa: BLE001 - reported with its traceback, the build then stops
-                results.append((path, None, time.perf_counter() - started, traceback.format_exc()))
+                results.append((path, None, time.perf_counter() - started, traceback.format_exc(), None))
                 # The failed notebook may have left anything in this kernel, and restarting it in
                 # place proved fragile under load ("kernel died before replying"): the rest of
                 # this worker's share runs in fresh kernels, so every one is still reported.
                 results.extend(_execute(job) for job in batch[position + 1:])
                 break
-            results.append((path, nb, time.perf_counter() - started, None))
+            seconds = time.perf_counter() - started
+            results.append((path, nb, seconds, None, _fetch_record(kc)))
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
     return results
 
 
-def execute_outdated(root: Path, cache_path: Path, fingerprints: dict[str, str], timeout: int = 300,
-                     workers: int | None = None, fresh_kernels: bool = False) -> ExecutionReport:
+def _fetch_record(kc) -> dict | None:
+    """What the notebook just run in this kernel read; None (= it may have read anything) if the
+    record cannot be had."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "reads.json"
+        reply = kc.execute_interactive(f"import helpers.reads as _r\n_r.save({str(target)!r})\ndel _r",
+                                       silent=True, timeout=60)
+        if reply.get("content", {}).get("status") != "ok" or not target.is_file():
+            return None
+        return json.loads(target.read_text(encoding="utf-8"))
+
+
+def execute_outdated(root: Path, cache_path: Path, fingerprints: PageFingerprints | None = None,
+                     timeout: int = 300, workers: int | None = None,
+                     fresh_kernels: bool = False) -> ExecutionReport:
+    """Run every page whose notebook, with its fingerprint appended, has no match in the cache.
+    After a run, the page's fingerprint is the one of what it read (helpers.dependencies)."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
     started = time.perf_counter()
     report = ExecutionReport()
     cache = get_cache(str(cache_path))
+    fingerprints = fingerprints or PageFingerprints(root, cache_path)
     # Parsing every page into a notebook takes about a second; a page whose text and fingerprints
     # are those of its last cached run, whose cache record still exists, need not be parsed again.
     known = _read_keys(cache_path)
     stored = {record.hashkey for record in cache.list_cache_records()}
-    keys, jobs, sources = {}, [], {}
+    keys, jobs, pending = {}, [], {}
     for page in toc_pages(root):
         label = page.relative_to(root).as_posix()
-        source = _source_key(page, fingerprints, root)
+        kind = page_kind(page.read_text(encoding="utf-8")) if page.suffix == ".md" else None
+        fingerprint = fingerprints(page, kind)
+        source = _source_key(page, fingerprint, root)
         if known.get(label, {}).get("source") == source and known[label]["hashkey"] in stored:
             keys[label] = known[label]
             report.cached.append(label)
             continue
-        nb = notebook_for(page, fingerprints)
+        nb = notebook_for(page, fingerprint)
         if nb is None:
             continue
         with suppress(KeyError):
@@ -172,7 +188,7 @@ def execute_outdated(root: Path, cache_path: Path, fingerprints: dict[str, str],
             report.executed.append(label)
             continue
         jobs.append((str(page), nb, timeout))
-        sources[label] = source
+        pending[label] = (kind, fingerprint)
     if jobs:
         os.environ[paths.ROOT_ENV] = str(root)
         # Longest notebooks first; source size is a cheap proxy for run time.
@@ -190,30 +206,36 @@ def execute_outdated(root: Path, cache_path: Path, fingerprints: dict[str, str],
             outcomes = pool.map(run, tasks)
             if not fresh_kernels:
                 outcomes = [result for batch in outcomes for result in batch]
-            for path, nb, seconds, error in outcomes:
+            for path, nb, seconds, error, reads in outcomes:
                 label = Path(path).relative_to(root).as_posix()
                 if error is not None:
                     report.failed[label] = error
                     continue
+                kind, fingerprint = pending[label]
+                if kind is not None:
+                    # stored under the fingerprint of what it read, as the next build computes it
+                    now = fingerprints.remember(Path(path), kind, reads)
+                    set_fingerprint(nb, fingerprint, now)
+                    fingerprint = now
                 record = cache.cache_notebook_bundle(
                     CacheBundleIn(nb, path, data={"execution_seconds": seconds}),
                     check_validity=False, overwrite=True,
                 )
-                keys[label] = {"source": sources[label], "hashkey": record.hashkey}
+                keys[label] = {"source": _source_key(Path(path), fingerprint, root), "hashkey": record.hashkey}
                 report.executed.append(label)
                 report.page_seconds[label] = round(seconds, 2)
+    fingerprints.save()
     _write_keys(cache_path, keys)
     report.executed.sort()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _source_key(page: Path, fingerprints: dict[str, str], root: Path) -> str:
-    """What the notebook made from a page depends on: its text, the fingerprints appended to it,
+def _source_key(page: Path, fingerprint: str | None, root: Path) -> str:
+    """What the notebook made from a page depends on: its text, the fingerprint appended to it,
     and the locked versions of the tools that parse and hash it."""
     lock = root / "requirements.lock"
-    parts = [page.read_bytes(), "\n".join(sorted(fingerprints.values())).encode(),
-             lock.read_bytes() if lock.is_file() else b""]
+    parts = [page.read_bytes(), str(fingerprint).encode(), lock.read_bytes() if lock.is_file() else b""]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 

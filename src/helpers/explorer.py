@@ -23,7 +23,7 @@ from urllib.parse import quote
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from . import load, paths
+from . import load, paths, reads
 from .exports import EXPORTS, raw_entries
 from .tables import DIRECTION_LABELS, markdown_table
 
@@ -40,6 +40,7 @@ FACETS_FOR_SIMILARITY = ("task", "direction", "generator", "access", "kind", "mo
 STATIC = Path(__file__).with_name("static")  # explorer.js and .css, copied into the site by helpers.build
 
 
+@reads.derived  # the explorer depends on where works are cited, not on the rest of the prose
 def discussion_anchors(root: Path) -> dict[str, tuple[str, str]]:
     """For each cited key: (chapter file name, id of the section where its prose first cites it)."""
     from docutils.nodes import make_id
@@ -98,10 +99,13 @@ def lab_pages(root: Path) -> dict[str, tuple[str, str]]:
     """Works mirrored by a lab: key -> (lab page, lab title)."""
     from . import labs
 
+    # The folder is listed rather than each page checked with is_file(): a listing is recorded as
+    # something the explorer read (helpers.reads), an existence check is not.
+    pages = {p.name for p in (root / "chapters").iterdir()}
     mirrored = {}
     for record in labs.registry():
         for key in record["mirrors"]:
-            if (root / "chapters" / f"{record['chapter']}-lab.md").is_file():
+            if f"{record['chapter']}-lab.md" in pages:
                 mirrored.setdefault(key, (f"{record['chapter']}-lab.html", record["title"]))
     return mirrored
 

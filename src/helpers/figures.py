@@ -36,7 +36,8 @@ def works_per_task(root=None) -> SVG:
     """Horizontal bars: number of works in each task category, split by direction."""
     works = load.catalogue(root)
     with plt.rc_context(STYLE):
-        counts = works.groupby(["task_order", "task_title", "direction"]).size().unstack(fill_value=0)
+        counts = works[["task_order", "task_title", "direction"]].groupby(
+            ["task_order", "task_title", "direction"]).size().unstack(fill_value=0)
         counts = counts.sort_index(ascending=False)
         fig, ax = plt.subplots(figsize=(7, 5))
         _stacked_by_direction(ax, counts, horizontal=True)
@@ -53,7 +54,7 @@ def works_per_year(root=None, task: str | None = None) -> SVG:
     """Vertical bars: number of works per publication year, split by direction (one task or all)."""
     works = load.of_task(load.catalogue(root), task)
     with plt.rc_context(STYLE):
-        counts = works.groupby(["year", "direction"]).size().unstack(fill_value=0).sort_index()
+        counts = works[["year", "direction"]].groupby(["year", "direction"]).size().unstack(fill_value=0).sort_index()
         fig, ax = plt.subplots(figsize=(6, 3.5))
         _stacked_by_direction(ax, counts, horizontal=False)
         ax.set_xticks(range(len(counts)), [str(y) for y in counts.index])
@@ -69,7 +70,7 @@ def generators_by_data_kind(task: str | None = None, root=None, top: int = 12) -
     Works whose generator is unknown are counted in a row of their own, so nothing silently vanishes."""
     works = load.of_task(load.catalogue(root), task)
     pairs = []
-    for _, row in works.iterrows():
+    for _, row in works[["generators", "data_kinds"]].iterrows():
         generators = row["generators"] or ["(not stated)"]
         kinds = row["data_kinds"] or ["(not stated)"]
         pairs += [(g, k) for g in generators for k in kinds]

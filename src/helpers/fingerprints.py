@@ -54,17 +54,20 @@ def page_uses_data(source: str) -> bool:
     return page_kind(source) == "data"
 
 
-def page_fingerprint(root: Path, kind: str = "data") -> str:
-    """What a page's output depends on besides its own code cells."""
-    code = code_fingerprint()
-    return f"{data_fingerprint(root)}-{code}" if kind == "data" else f"code-{code}"
+_CELL_TEXT = "# data and helpers fingerprint {}: added by helpers.build at read time, not in the source"
 
 
 def fingerprint_cell(value: str) -> str:
-    return (
-        "\n\n+++\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
-        f"# data and helpers fingerprint {value}: added by helpers.build at read time, not in the source\n```\n"
-    )
+    return f"\n\n+++\n\n```{{code-cell}} ipython3\n:tags: [remove-cell]\n\n{_CELL_TEXT.format(value)}\n```\n"
+
+
+def set_fingerprint(nb, old: str, new: str) -> None:
+    """Replace the fingerprint cell's value in a notebook made by fingerprint_cell."""
+    for cell in reversed(nb.cells):
+        if cell.cell_type == "code" and cell.source == _CELL_TEXT.format(old):
+            cell.source = _CELL_TEXT.format(new)
+            return
+    raise ValueError(f"no fingerprint cell {old!r} in the notebook")
 
 
 # Data fingerprints that validated without a problem, so that a kernel that loads the same bytes

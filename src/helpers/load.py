@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import bib, paths
+from . import bib, paths, reads
 from .fingerprints import VALIDATED_ENV, data_fingerprint as fingerprint  # noqa: F401 - re-exported
 from .fingerprints import remember_validated, validated_before
 from .problems import InputError
 from .readers import LIST_COLUMNS, read_table, split_list  # noqa: F401 - part of this module's interface
+from .validate import FACETS
 
 
 
@@ -41,7 +42,8 @@ def catalogue(root: Path | str | None = None) -> pd.DataFrame:
     Raises InputError (listing every problem) when the data do not validate.
     """
     root = paths.project_root() if root is None else Path(root).resolve()
-    return _catalogue(root, fingerprint(root)).copy()
+    with reads.untracked():  # recorded column by column by the frame itself (see helpers.reads)
+        return reads.tracked(_catalogue(root, fingerprint(root)).copy())
 
 
 @lru_cache(maxsize=4)
@@ -71,6 +73,12 @@ def _catalogue(root: Path, _fingerprint: str) -> pd.DataFrame:
     for column in LIST_COLUMNS:
         df[f"{column}_cell"] = df[column]  # as written: "" = not filled in yet, "unknown" = not stated
         df[column] = df[column].map(lambda cell: [] if cell in ("", "unknown") else split_list(cell))
+    # Whether each facet is stated, `unknown` or not filled in, apart from its value: pages that
+    # count states read these columns, and a stated value's edit does not re-run them.
+    for facet in FACETS:
+        written = df[f"{facet}_cell" if facet in LIST_COLUMNS else facet]
+        df[f"{facet}_state"] = written.map(lambda cell: "not filled" if cell == "" else
+                                           "unknown" if cell == "unknown" else "stated")
     # Access and kind belong to the generator, so they are derived, not stored per paper.
     df["generator_access"] = df["generators"].map(lambda gs: sorted({generators.at[g, "access"] for g in gs}))
     df["generator_kinds"] = df["generators"].map(lambda gs: sorted({generators.at[g, "kind"] for g in gs}))
@@ -82,9 +90,14 @@ def of_task(works: pd.DataFrame, task: str | None) -> pd.DataFrame:
     """The works of one task category (all of them for None); an unknown task is an error."""
     if task is None:
         return works
-    selected = works[works["task"] == task]
-    if selected.empty:
-        raise ValueError(f"no works for task {task!r}")
+    # Which works belong to the task is part of the task's scope, and every fingerprint of a
+    # scope covers its works (helpers.dependencies): the task column is not recorded as read.
+    with reads.untracked():
+        selected = works[works["task"] == task]
+        if selected.empty:
+            raise ValueError(f"no works for task {task!r}")
+        if isinstance(selected, reads.TrackedFrame):
+            selected._survey_scope = f"task:{task}"
     return selected
 
 

@@ -1,14 +1,15 @@
-"""Live preview while writing (`make serve`): build, serve _build/html on 127.0.0.1, rebuild on save.
+"""Live preview while writing (`make serve`): build, serve _build/html on 127.0.0.1, rebuild on
+save, and reload the open page in the browser when the rebuild is done.
 
 Each rebuild is the same incremental, validated build as `make book`, so a save that breaks the
-data shows the problems in the terminal and keeps the last good site on screen. Reload the page in
-the browser after a rebuild."""
+data shows the problems in the terminal and keeps the last good site on screen. Watching, serving
+and reloading are python-livereload's: it injects its script into every page served and tells
+the browser to reload over a websocket after the rebuild."""
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
-import threading
+import sys
+import time
 
 from . import build, paths
 
@@ -19,32 +20,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
-    from watchfiles import watch
+    from livereload import Server
 
     root = paths.project_root()
     build.main([str(root)])
     site = root / build.PUBLISHED
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *_):
-            pass
+    def rebuild() -> None:
+        started = time.perf_counter()
+        status = build.main([str(root)])
+        outcome = "rebuilt" if status == 0 else "build failed, the last good site stays"
+        print(f"{outcome} in {time.perf_counter() - started:.1f} s; reloading the browser", flush=True)
 
-        def translate_path(self, path):  # serve the current site even after it was replaced
-            return str(site / path.split("?", 1)[0].split("#", 1)[0].lstrip("/"))
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"serving http://127.0.0.1:{args.port}/ ; watching {', '.join(WATCHED)} (Ctrl-C to stop)")
-    helpers_code = build.Path(build.__file__).parent
-    try:
-        for changes in watch(*(root / name for name in WATCHED if (root / name).exists()), helpers_code):
-            print(f"changed: {', '.join(sorted({c[1] for c in changes}))[:200]}")
-            build.main([str(root)])
-    except KeyboardInterrupt:
-        pass
-    server.shutdown()
+    server = Server()
+    for name in WATCHED:
+        if (root / name).exists():
+            server.watch(str(root / name), rebuild)
+    server.watch(str(build.Path(build.__file__).parent), rebuild)  # the helpers' code
+    print(f"serving http://127.0.0.1:{args.port}/ ; watching {', '.join(WATCHED)} (Ctrl-C to stop)", flush=True)
+    # The site folder is replaced by each build (helpers.build.publish): livereload looks files
+    # up by path on every request, so it serves the new site without a restart.
+    server.serve(port=args.port, host="127.0.0.1", root=str(site), restart_delay=0)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

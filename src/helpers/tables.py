@@ -58,11 +58,15 @@ def _short_list(values: list[str], cell: str, most: int = 3) -> str:
     return escape(shown)
 
 
+WORKS_ROW_COLUMNS = ["key", "title", "venue", "year", "direction", "generators", "generators_cell",
+                     "data_kinds", "data_kinds_cell", "dataset", "dataset_size"]
+
+
 def works_rows(works: pd.DataFrame) -> list[list[str]]:
     """Compact rows: short cells that keep every row to a line or two; the full record of each
     work is one click away in the explorer (its last cell links there)."""
     rows = []
-    for _, row in works.iterrows():
+    for _, row in works[WORKS_ROW_COLUMNS].iterrows():  # only what the rows show (helpers.reads)
         # the name before any parenthesis or list; the explorer has the rest
         dataset = shorten(re.split(r" \(|;", row["dataset"], maxsplit=1)[0], 40) if row["dataset"] else ""
         size = row["dataset_size"] if row["dataset_size"] not in ("", "unknown") else ""
@@ -88,11 +92,11 @@ WORKS_HEADER = ["Work", "Venue", "Direction", "Generator(s)", "Synthesized data"
 def works_table(task: str, root=None) -> Markdown:
     """The table of one task chapter: every work of that category, ordered by year then key,
     preceded by a link to the paper explorer filtered to the same category."""
-    works = load.catalogue(root)
-    selected = works[works["task"] == task]
-    if selected.empty:
+    try:
+        selected = load.of_task(load.catalogue(root), task)
+    except ValueError:
         known = ", ".join(load.tasks(root)["id"])
-        raise ValueError(f"no works for task {task!r}; tasks are: {known}")
+        raise ValueError(f"no works for task {task!r}; tasks are: {known}") from None
     title = selected["task_title"].iloc[0]
     link = f'<a href="explorer.html?task={quote(title)}">Open these works in the paper explorer</a>'
     return Markdown(link + "\n\n" + markdown_table(WORKS_HEADER, works_rows(selected)))
@@ -121,7 +125,7 @@ def generator_groups_per_year(root=None) -> pd.DataFrame:
     works = load.catalogue(root)
     generators = load.table("generators", root).set_index("name")
     pairs = {(int(w.year), generator_group(generators.at[g, "kind"], generators.at[g, "access"]), w.key)
-             for w in works.itertuples() for g in w.generators}
+             for w in works[["year", "generators", "key"]].itertuples() for g in w.generators}
     table = pd.DataFrame(sorted(pairs), columns=["year", "group", "key"]).groupby(["year", "group"]).size()
     table = table.unstack(fill_value=0)
     order = [g for g in [*GENERATOR_GROUPS.values(), OTHER_GROUP] if g in table.columns]
@@ -162,7 +166,7 @@ def synthesis_facts(root=None) -> dict[str, int | str]:
     kinds = works["generators"].map(lambda names: {generators.at[n, "kind"] for n in names})
     has = lambda column, value: int(works[column].map(lambda listed: value in listed).sum())  # noqa: E731
     known = works[works["generators"].map(len) > 0]
-    sizes = works.groupby("year").size()
+    sizes = works[["year"]].groupby("year").size()
     first, last = int(sizes.index.min()), int(sizes[sizes >= 10].index.max())
 
     def share(year: int, access: str) -> int:
@@ -247,6 +251,7 @@ def provenance_counts(root=None) -> Markdown:
 def third_party_sources(root=None) -> Markdown:
     """The works whose facts were read from a third-party copy, so that readers can weigh them."""
     works = load.catalogue(root)
+    works = works[["key", "source_url"]]
     works = works[works["source_url"].map(source_kind) == THIRD_PARTY].sort_values("key")
     rows = [[f"{{cite:t}}`{w.key}`", f'<a href="{html_escape(w.source_url)}">{escape(urlparse(w.source_url).netloc)}</a>']
             for w in works.itertuples()]
@@ -273,13 +278,13 @@ def evidence_counts(root=None) -> Markdown:
     (data/evidence.csv), the rest from the abstracts, and how many facets no source states."""
     from .validate import FACETS
 
-    works = load.catalogue(root)
+    # a facet's state (stated, `unknown`, not filled), not its value: editing a stated value
+    # does not re-run the page (helpers.reads)
+    works = load.catalogue(root)[["key", *(f"{f}_state" for f in FACETS)]]
     evidence = load.table("evidence", root)
-    known = {(w.key, f) for w in works.itertuples() for f in FACETS
-             if getattr(w, f"{f}_cell" if f in load.LIST_COLUMNS else f) not in ("", "unknown")}
+    known = {(w.key, f) for w in works.itertuples() for f in FACETS if getattr(w, f"{f}_state") == "stated"}
     sourced = set(zip(evidence["key"], evidence["facet"])) & known
-    unknown = sum(getattr(w, f"{f}_cell" if f in load.LIST_COLUMNS else f) == "unknown"
-                  for w in works.itertuples() for f in FACETS)
+    unknown = sum(getattr(w, f"{f}_state") == "unknown" for w in works.itertuples() for f in FACETS)
     rows = [["the abstract (no other source recorded)", str(len(known - sourced))]]
     for source, label in EVIDENCE_SOURCES.items():
         facts = set(zip(evidence.loc[evidence["source"] == source, "key"],
