@@ -150,9 +150,10 @@ _NO_VALUES = frozenset({
     "__len__", "__iter__", "__contains__", "_is_copy", "_cacher", "_item_cache", "_info_axis_name",
     "_AXIS_ORDERS", "_AXIS_LEN",
 })
-# Methods that return the frame's own rows or columns, rearranged, without reading values (or
-# reading only the columns they name): their result is a TrackedFrame that records in turn.
-_SAFE_METHODS = frozenset({"copy", "head", "tail", "reset_index", "set_axis", "rename", "filter"})
+# Methods that return some of the frame's own rows or columns, under their own names, without
+# reading values: their result is a TrackedFrame that records in turn. (Not `rename` or
+# `set_axis`: a column read under a new name would be recorded under a name the catalogue lacks.)
+_SAFE_METHODS = frozenset({"copy", "head", "tail", "reset_index", "filter"})
 
 
 class TrackedFrame(pd.DataFrame):
