@@ -24,3 +24,16 @@ def test_after_a_failing_notebook_the_rest_of_the_share_still_runs_and_is_report
     assert "claim failed: «b»: planted" in results["b.md"][1]
     assert results["c.md"][1] is None and "C ran False" in str(results["c.md"][0].cells[0].outputs)
     assert "second failure" in results["d.md"][1]
+
+
+def test_each_notebook_returns_what_it_read_or_none_when_that_cannot_be_known(tmp_path, monkeypatch):
+    """The record of what a page read (helpers.reads) comes back with its run; a kernel that
+    cannot give it yields None, so the page depends on every data file instead of nothing."""
+    from conftest import REPO
+
+    monkeypatch.setenv("SURVEY_ROOT", str(REPO))
+    batch = [(str(tmp_path / "a.md"), notebook("from helpers import load", "load.catalogue()['year'].max()"), 60),
+             (str(tmp_path / "b.md"), notebook("import helpers.reads as r\nr.save = lambda path: 1 / 0"), 60)]
+    reads = {path.rsplit("/", 1)[1]: record for path, _nb, _seconds, _error, record in _execute_batch(batch)}
+    assert reads["a.md"]["columns"] == {"all": ["year"]}
+    assert reads["b.md"] is None

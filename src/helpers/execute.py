@@ -141,11 +141,14 @@ def _fetch_record(kc) -> dict | None:
 
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "reads.json"
-        reply = kc.execute_interactive(f"import helpers.reads as _r\n_r.save({str(target)!r})\ndel _r",
-                                       silent=True, timeout=60)
-        if reply.get("content", {}).get("status") != "ok" or not target.is_file():
-            return None
-        return json.loads(target.read_text(encoding="utf-8"))
+        try:
+            reply = kc.execute_interactive(f"import helpers.reads as _r\n_r.save({str(target)!r})\ndel _r",
+                                           silent=True, timeout=60)
+            if reply.get("content", {}).get("status") != "ok" or not target.is_file():
+                return None
+            return json.loads(target.read_text(encoding="utf-8"))
+        except (TimeoutError, RuntimeError, OSError, ValueError):
+            return None  # the page then depends on every data file, as if never recorded
 
 
 def execute_outdated(root: Path, cache_path: Path, fingerprints: PageFingerprints | None = None,
