@@ -120,9 +120,10 @@ def test_fingerprint_changes_with_any_data_file(book):
     assert load.fingerprint(book) != before
 
 
-def test_page_uses_data_and_fingerprint_cell():
-    assert build.page_uses_data("```{code-cell}\nfrom helpers import tables\n```")
-    assert not build.page_uses_data("# Prose only\n")
+def test_page_kind_and_fingerprint_cell():
+    assert build.page_kind("```{code-cell}\nfrom helpers import tables\n```") == "data"
+    assert build.page_kind("```{code-cell}\nfrom helpers.labs import chart\n```") == "code"
+    assert build.page_kind("# Prose only\n") is None
     cell = build.fingerprint_cell("abc123")
     assert "abc123" in cell and ":tags: [remove-cell]" in cell and cell.strip().endswith("```")
 

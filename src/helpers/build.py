@@ -4,9 +4,10 @@ Stock Jupyter Book 1 re-reads only pages whose *source* changed, and jupyter-cac
 on its code cells only, so after an edit of data/ or references.bib it serves stale tables and
 figures. This extension (listed in _config.yml) fixes both halves:
 
-* every page that imports `helpers` records the fingerprint of what it was built from (the data
-  files and the code of this package; for a page that reads no catalogue, such as a lab, the code
-  only); when that fingerprint changes, Sphinx is told the page is outdated (`env-get-outdated`);
+* every page that imports `helpers` has a fingerprint of what it was built from: the values it
+  read on its last run and the code of this package (helpers.dependencies; before a page's first
+  run, every data file); when that fingerprint changes, Sphinx is told the page is outdated
+  (`env-get-outdated`);
 * the fingerprint is appended to the page's notebook, at read time, as a hidden code cell, so it is
   part of jupyter-cache's key and the notebook is executed again instead of served from the cache.
 
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from . import bibformat, paths
 from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell,  # noqa: F401
-                           page_kind, page_uses_data, remember_validated, validated_before)
+                           page_kind, remember_validated, validated_before)
 from .problems import InputError
 
 STAGING = Path("_build") / ".staging"

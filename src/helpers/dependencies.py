@@ -2,10 +2,10 @@
 
 helpers.reads records, while a notebook runs in the build, which catalogue columns it read for
 which works (all, or one task's) and which other files of the book it opened. The build stores
-that record beside the execution cache (`RECORDS`), keyed by the page's source and the helpers'
-code. A page's fingerprint is then the hash of the current values of that slice, so a data edit
+that record beside the execution cache (`RECORDS`), keyed by the page's code (`source_digest`:
+its prose may change without voiding the record) and the helpers' code. A page's fingerprint is then the hash of the current values of that slice, so a data edit
 re-executes only the pages that read what changed, and a page with no valid record (never run by
-the build, its text or the helpers' code changed since) depends on every data file, as before.
+the build, its code or the helpers' code changed since) depends on every data file, as before.
 
 Why this is never stale: a page's record was taken on its last run; if none of the values it read
 has changed since, running it again would read the same values and make the same output. If one

@@ -6,8 +6,9 @@
 * `page_kind(source)`: whether a page reads the catalogue through helpers ("data"), runs helpers
   code that reads no catalogue, such as a lab ("code"), or neither (None).
 
-The build appends the fingerprint a page depends on to the page's notebook as a hidden cell
-(`fingerprint_cell`), so that jupyter-cache re-executes the page when, and only when, it changes.
+The build appends each page's fingerprint (helpers.dependencies: the values the page read on its
+last run, or every data file before that, and the helpers' code) to the page's notebook as a hidden
+cell (`fingerprint_cell`), so that jupyter-cache re-executes the page when, and only when, it changes.
 """
 from __future__ import annotations
 
@@ -48,10 +49,6 @@ def page_kind(source: str) -> str | None:
             names = [module or ""]
         kinds |= {"code" if name.split(".")[0] in CODE_ONLY else "data" for name in names}
     return "data" if "data" in kinds else "code" if kinds else None
-
-
-def page_uses_data(source: str) -> bool:
-    return page_kind(source) == "data"
 
 
 _CELL_TEXT = "# data and helpers fingerprint {}: added by helpers.build at read time, not in the source"

@@ -182,8 +182,8 @@ class TrackedFrame(pd.DataFrame):
         if name in ("loc", "iloc", "at", "iat"):
             return _Indexer(self, value, name, columns)
         if name in columns:
-            pass
-        elif name == "sort_values":
+            return value  # recorded above
+        if name == "sort_values":
             return _quietly(value, lambda by=None, *a, **k: record_columns(scope, _labels(by, columns)))
         elif name in _SAFE_METHODS:
             return _quietly(value)
