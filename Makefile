@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: book book-student test test-fast check clean lock bench lighthouse serve linkcheck
+.PHONY: book book-student pdf test test-fast check clean lock bench lighthouse serve linkcheck
 
 # The supported Pythons are stated once, in pyproject.toml (requires-python); tools/check_python.py
 # refuses any other before a virtual environment is made.
@@ -23,6 +23,9 @@ book: $(STAMP)  ## validate data/ and references.bib, then build the HTML into _
 
 book-student: $(STAMP)  ## the same book without the exercises' solutions, into _build/student (for a class)
 	$(BIN)/python -m helpers.build --student
+
+pdf: $(STAMP)  ## the whole book as one typeset PDF, _build/pdf/book.pdf (needs TeX: see the README); make book then offers it
+	$(BIN)/python -m helpers.build --pdf
 
 test: $(STAMP)  ## run every test, in parallel on every core (includes building temporary copies of the book)
 	$(BIN)/python -m pytest -n auto

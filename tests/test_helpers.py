@@ -193,7 +193,7 @@ def test_explorer_records_escape_what_they_render_and_keep_data_as_data(book):
     works = {r["key"]: r for r in records(book)}
     assert works[key]["title"].startswith("</script><script>alert(1)")
     assert "<script" not in works[key]["details"] and "&lt;script&gt;alert(1)&lt;/script&gt; R&amp;D" in works[key]["details"]
-    page = show(book).data
+    page = show(book).web
     assert page.count("<script") == page.count("</script>") == 2  # the title's tags stayed inside the data
 
 

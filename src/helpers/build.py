@@ -28,7 +28,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import bibformat, paths
+from . import bibformat, paths, pdf
 from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell,  # noqa: F401
                            page_kind, remember_validated, validated_before)
 from .problems import InputError
@@ -62,6 +62,10 @@ def _on_config_inited(app, config) -> None:
     # Each page's fingerprint covers what it read on its last run (helpers.dependencies); the
     # records sit beside the build's execution cache, wherever this build keeps its own.
     app.survey_fingerprints = PageFingerprints(root, root / EXECUTION_CACHE)
+    # The web edition offers the PDF edition once it has been built (never the student edition,
+    # whose readers should not get the solutions). A config value of the HTML category: when the
+    # PDF appears or goes, Sphinx writes every page again (their download menus change).
+    config.survey_pdf = pdf_offered(root, config.survey_hide_solutions)
 
 
 def static_digest() -> str:
@@ -148,6 +152,7 @@ def _on_build_finished(app, exception) -> None:
         if folder is not None:
             copy_asset(str(folder), str(Path(app.outdir) / "_static" / "mathjax"))
         copy_explorer_assets(Path(app.outdir) / "_static" / "explorer")
+        _place_pdf(Path(app.srcdir) / PDF.product if app.config.survey_pdf else None, Path(app.outdir) / PDF_IN_SITE)
 
 
 def _write_exports_if_outdated(outdir: Path, root: Path, state: Path) -> None:
@@ -162,6 +167,37 @@ def _write_exports_if_outdated(outdir: Path, root: Path, state: Path) -> None:
         return
     write_exports(outdir, root)
     stamp.write_text(key, encoding="utf-8")
+
+
+PDF_IN_SITE = "book.pdf"  # where the web edition serves the PDF edition
+
+
+def pdf_offered(root: Path, hide_solutions: bool) -> bool:
+    """Whether the web pages link to the PDF edition: when it has been built, and never in the
+    student edition (the PDF has the solutions)."""
+    return (root / PDF.product).is_file() and not hide_solutions
+
+
+def _place_pdf(source: Path | None, target: Path) -> None:
+    """The PDF edition in the site, copied only when it changed (see publish); gone without one."""
+    if source is None or not source.is_file():
+        target.unlink(missing_ok=True)
+    elif not (target.is_file() and target.stat().st_size == source.stat().st_size
+              and target.read_bytes() == source.read_bytes()):
+        shutil.copyfile(source, target)
+
+
+def _offer_pdf(app, pagename, templatename, context, doctree) -> None:
+    """The whole book as a PDF, in every page's download menu (after the theme has made the menu)."""
+    if not app.config.survey_pdf or "header_buttons" not in context:
+        return
+    link = {"type": "link", "url": context["pathto"](PDF_IN_SITE, 1), "text": "Book (PDF)", "icon": "fas fa-book",
+            "tooltip": "Download the whole book as one PDF", "label": "download-book-pdf-button"}
+    menu = next((g for g in context["header_buttons"] if g.get("label") == "download-buttons"), None)
+    if menu is not None:
+        menu["buttons"].append(link)
+    else:  # pages made by Sphinx (search, index) have no download menu: the link stands alone
+        context["header_buttons"].insert(0, link)
 
 
 def copy_explorer_assets(target: Path) -> None:
@@ -359,8 +395,12 @@ def _remove_solutions_transform():
 
 def setup(app):
     app.add_config_value("survey_hide_solutions", False, "env")
+    app.add_config_value("survey_pdf", False, "html")  # set by _on_config_inited
     app.add_transform(_remove_solutions_transform())
     app.connect("config-inited", _on_config_inited)
+    app.connect("config-inited", pdf.use_sphinx_class, priority=900)  # after sphinx-jupyterbook-latex's
+    for transform in pdf.print_transforms():
+        app.add_post_transform(transform)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("source-read", _on_source_read)
@@ -370,6 +410,7 @@ def setup(app):
     app.connect("build-finished", _on_build_finished_late, priority=900)
     # early: a later handler may return a template name, which ends the event for the rest
     app.connect("html-page-context", _on_html_page_context, priority=100)
+    app.connect("html-page-context", _offer_pdf, priority=600)  # the theme makes its buttons at 501
     return {"version": "2", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -414,17 +455,28 @@ def publish(built: Path, target: Path) -> None:
     manifest.write_text(json.dumps(placed, sort_keys=True), encoding="utf-8")
 
 
-def jupyter_book_command(root: Path, staging: Path, extra: list[str]) -> list[str]:
+def publish_file(built: Path, target: Path) -> None:
+    """Replace one file in one rename (readers see the old file or the new one, never half of one)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fresh = target.with_name(target.name + ".new")
+    shutil.copyfile(built, fresh)
+    os.replace(fresh, target)
+
+
+def jupyter_book_command(root: Path, staging: Path, extra: list[str], builder: str = "html") -> list[str]:
     executable = Path(sys.executable).with_name("jupyter-book")
-    return [str(executable), "build", str(root), "--path-output", str(staging),
+    return [str(executable), "build", str(root), "--path-output", str(staging), "--builder", builder,
             "-W", "-n", "--keep-going", *extra]
 
 
-def inputs_digest(root: Path) -> str:
+def inputs_digest(root: Path, edition: "Edition | None" = None) -> str:
     """Hash of the names and bytes of every file the build reads, the code of this package included
-    (wherever it is installed from: a copy of the book may have no src/ of its own)."""
+    (wherever it is installed from: a copy of the book may have no src/ of its own). The web
+    edition also serves the PDF edition, when there is one."""
     files = {p.relative_to(root).as_posix(): p for pattern in INPUT_GLOBS for p in root.glob(pattern)
              if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts}
+    if edition is WEB and (root / PDF.product).is_file():
+        files[PDF.product.as_posix()] = root / PDF.product
     # the explorer's script and the site's CSS are copied into every build: an edit must rebuild
     static = {f"helpers/static/{p.relative_to(STATIC).as_posix()}": p for p in sorted(STATIC.rglob("*")) if p.is_file()}
     return paths.digest({**files, **paths.package_files(), **static})
@@ -440,6 +492,13 @@ class Edition:
     staging: Path
     published: Path
     sphinx_config: dict = field(default_factory=dict)
+    extensions: tuple = ()
+    builder: str = "html"
+
+    @property
+    def product(self) -> Path:
+        """The file whose presence says the edition has been published."""
+        return self.published / ("book.pdf" if self.builder == "latex" else "index.html")
 
     @property
     def stamp(self) -> Path:
@@ -454,6 +513,8 @@ WEB = Edition("web", STAGING, PUBLISHED)
 # The same book without the exercises' solutions (sphinx-exercise's hide_solutions), for students.
 STUDENT = Edition("student", Path("_build") / ".staging-student", Path("_build") / "student",
                   {"survey_hide_solutions": True})
+# The whole book as one typeset PDF (helpers.pdf), solutions included, in _build/pdf/book.pdf.
+PDF = Edition("pdf", Path("_build") / ".staging-pdf", Path("_build") / "pdf", pdf.SPHINX_CONFIG, pdf.EXTENSIONS, "latex")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -466,10 +527,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="start a new kernel for every notebook instead of one warm kernel per worker")
     parser.add_argument("--student", action="store_true",
                         help=f"build the edition without solutions into {STUDENT.published}")
+    parser.add_argument("--pdf", action="store_true", help=f"build the PDF edition into {PDF.product}")
     args = parser.parse_args(argv)
     root = paths.project_root(args.root)
-    edition = STUDENT if args.student else WEB
-    digest = inputs_digest(root)
+    edition = PDF if args.pdf else STUDENT if args.student else WEB
+    if edition is PDF and (missing := pdf.missing_tools()):
+        print(missing, file=sys.stderr)
+        return 1
+    digest = inputs_digest(root, edition)
     if not args.all and _up_to_date(root, digest, edition):
         return 0
     # Data whose exact bytes validated before (the record load.catalogue keeps too) are not
@@ -499,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"another build of {root} is running: waiting for it to finish", flush=True)
         lock.acquire()
     try:
-        digest = inputs_digest(root)  # the inputs may have changed while we waited
+        digest = inputs_digest(root, edition)  # the inputs may have changed while we waited
         if not args.all and _up_to_date(root, digest, edition):
             return 0
         return _build(root, args, digest, edition)
@@ -508,9 +573,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _up_to_date(root: Path, digest: str, edition: Edition) -> bool:
-    stamp, index = root / edition.stamp, root / edition.published / "index.html"
-    if stamp.is_file() and stamp.read_text() == digest and index.is_file():
-        print(f"book is up to date: {index}")
+    stamp, product = root / edition.stamp, root / edition.product
+    if stamp.is_file() and stamp.read_text() == digest and product.is_file():
+        print(f"book is up to date: {product}")
         return True
     return False
 
@@ -524,7 +589,9 @@ def edition_config(root: Path, edition: Edition) -> list[str]:
     import yaml
 
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    config.setdefault("sphinx", {}).setdefault("config", {}).update(edition.sphinx_config)
+    sphinx = config.setdefault("sphinx", {})
+    sphinx.setdefault("config", {}).update(edition.sphinx_config)
+    sphinx["extra_extensions"] = [*sphinx.get("extra_extensions", []), *edition.extensions]
     config.setdefault("execute", {})["cache"] = str(root / EXECUTION_CACHE)
     path = root / edition.staging / "_config.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -552,17 +619,26 @@ def _build(root: Path, args, digest: str, edition: Edition) -> int:
         print(f"executed {len(report.executed)} notebook(s) in {report.seconds:.1f} s, "
               f"{len(report.cached)} from the cache")
     extra = (["--all"] if args.all else []) + edition_config(root, edition)
-    result = subprocess.run(jupyter_book_command(root, staging, extra), cwd=root, env=dict(os.environ))
+    result = subprocess.run(jupyter_book_command(root, staging, extra, edition.builder), cwd=root, env=dict(os.environ))
     if result.returncode != 0:
         print(f"build failed (exit {result.returncode}): {published} is unchanged.", file=sys.stderr)
         return result.returncode
-    publish(staging / "_build" / "html", published)
+    if edition.builder == "latex":
+        typeset, problems = pdf.typeset(staging / "_build" / "latex")
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            print(f"build failed: {published} is unchanged.", file=sys.stderr)
+            return 1
+        publish_file(typeset, published / "book.pdf")
+    else:
+        publish(staging / "_build" / "html", published)
     if report is not None:
         (root / edition.report).write_text(json.dumps({"executed": report.executed, "cached": report.cached,
                                                        "seconds": round(report.seconds, 2),
                                                        "page_seconds": report.page_seconds}, indent=1))
     stamp.write_text(digest)
-    print(f"book built: {published / 'index.html'}")
+    print(f"book built: {root / edition.product}")
     return 0
 
 

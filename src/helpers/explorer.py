@@ -21,11 +21,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import Markdown
 
 from . import load, paths, reads
 from .exports import EXPORTS, raw_entries
-from .tables import DIRECTION_LABELS, markdown_table
+from .notebook import Editions
+from .tables import DIRECTION_LABELS, escape, markdown_table, short_list
 
 PAGE = "explorer"  # chapters/explorer.md
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$")
@@ -200,19 +201,38 @@ def summary(root=None) -> Markdown:
     return Markdown("\n\n".join(lines + [markdown_table(["Task", "Works", "In the table"], rows)]))
 
 
-def downloads() -> Markdown:
+def downloads() -> Editions:
+    """Links to the exports in the web edition; in the PDF, which cannot carry them, their names."""
     files = [("references.bib", "the whole bibliography (BibTeX)"),
              ("works.csv", "every work with its data and bibliographic fields (CSV)")]
-    items = [f'- <a href="../{EXPORTS}/{name}" download>{name}</a>: {what}' for name, what in files]
-    items.append("- one BibTeX file per task chapter: " + ", ".join(
-        f'<a href="../{EXPORTS}/{t.chapter}.bib" download>{t.chapter}.bib</a>' for t in load.tasks().itertuples()))
-    return Markdown("\n".join(items))
+    chapters = [f"{t.chapter}.bib" for t in load.tasks().itertuples()]
+    items = [f'<li><a href="../{EXPORTS}/{name}" download>{name}</a>: {what}</li>' for name, what in files]
+    items.append("<li>one BibTeX file per task chapter: " + ", ".join(
+        f'<a href="../{EXPORTS}/{name}" download>{name}</a>' for name in chapters) + "</li>")
+    printed = [f"- `{name}`: {what}" for name, what in files] + ["- one BibTeX file per task chapter, from "
+                                                                 f"`{chapters[0]}` to `{chapters[-1]}`"]
+    return Editions("<ul>" + "".join(items) + "</ul>",
+                    "The web edition offers these files on this page:\n\n" + "\n".join(printed))
 
 
-def show(root=None) -> HTML:
+def catalogue_table(root=None) -> str:
+    """The explorer's stand-in in the PDF edition: every work in one compact table (MyST Markdown),
+    ordered by task, then year, then key."""
+    works = load.catalogue(root)
+    works = works[["key", "task_order", "task_title", "year", "direction", "generators", "generators_cell",
+                   "data_kinds", "data_kinds_cell"]].sort_values(["task_order", "year", "key"])
+    rows = [[escape(w.task_title), str(w.year), f"{{cite:t}}`{w.key}`",
+             DIRECTION_LABELS.get(w.direction, escape(w.direction)),
+             short_list(w.generators, w.generators_cell), short_list(w.data_kinds, w.data_kinds_cell)]
+            for w in works.itertuples()]
+    return markdown_table(["Task", "Year", "Work", "Direction", "Generator(s)", "Synthesized data"], rows)
+
+
+def show(root=None) -> Editions:
     """The explorer: its data as JSON and the containers the page's script fills. In the built
     book the script and DataTables load from _static/; opened as a notebook, the page says how to
-    see the interactive version and shows the records as a plain table instead."""
+    see the interactive version and shows the records as a plain table instead. The PDF edition
+    shows catalogue_table()."""
     data = records(root)
     payload = json.dumps({"facets": FACETS, "works": data}, ensure_ascii=False, separators=(",", ":"))
     payload = payload.replace("<", "\\u003c")  # no "</script>" (nor "<!--") inside the data block
@@ -223,9 +243,9 @@ def show(root=None) -> HTML:
                        f"<td>{html.escape(', '.join(r['facets']['task']))}</td></tr>" for r in data)
         fallback = ("<p>The interactive explorer runs in the built book (<code>make book</code>); here are the "
                     f"works as a plain table.</p><table><tr><th>Title</th><th>Year</th><th>Task</th></tr>{rows}</table>")
-    return HTML(f"""<div id="explorer-app" class="explorer" data-static="../_static/">
+    return Editions(f"""<div id="explorer-app" class="explorer" data-static="../_static/">
 <p class="explorer-loading">{fallback or "Loading the explorer…"}</p>
 </div>
 <script type="application/json" id="explorer-data">{payload}</script>
 <link rel="stylesheet" href="../_static/explorer/explorer.css">
-<script type="module" src="../_static/explorer/explorer.js"></script>""")
+<script type="module" src="../_static/explorer/explorer.js"></script>""", catalogue_table(root))

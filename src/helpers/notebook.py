@@ -19,3 +19,18 @@ def glue(name: str, value, display: bool = False) -> None:
         from myst_nb import glue as myst_glue
 
         myst_glue(name, value, display=display)
+
+
+class Editions:
+    """One output in two forms: `web` (HTML) for the web edition and Jupyter, and `print` (MyST
+    Markdown, so its {cite} and {doc} roles resolve) for the PDF edition. myst-nb picks by builder:
+    HTML prefers text/html, LaTeX cannot show it and takes text/markdown."""
+
+    def __init__(self, web: str, print: str):
+        self.web, self.print = web, print
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return {"text/html": self.web, "text/markdown": self.print}
+
+    def __repr__(self) -> str:  # the notebook's text/plain: the same for the same content, no address
+        return f"<{len(self.web)} characters of HTML, {len(self.print)} of Markdown>"

@@ -51,7 +51,7 @@ def shorten(text: str, limit: int) -> str:
     return text[: text.rfind(" ", 0, limit - 1) if " " in text[: limit - 1] else limit - 1].rstrip(" ,;(") + "…"
 
 
-def _short_list(values: list[str], cell: str, most: int = 3) -> str:
+def short_list(values: list[str], cell: str, most: int = 3) -> str:
     if not values:
         return "unknown" if cell == "unknown" else NOT_FILLED
     shown = ", ".join(values[:most]) + (f" +{len(values) - most}" if len(values) > most else "")
@@ -77,8 +77,8 @@ def works_rows(works: pd.DataFrame) -> list[list[str]]:
             f"{{cite:t}}`{row['key']}`: *{escape(shorten(row['title'], 90))}*",
             escape(f"{row['venue']} {row['year']}"),
             DIRECTION_LABELS.get(row["direction"], escape(row["direction"])),
-            _short_list(row["generators"], row["generators_cell"]),
-            _short_list(row["data_kinds"], row["data_kinds_cell"]),
+            short_list(row["generators"], row["generators_cell"]),
+            short_list(row["data_kinds"], row["data_kinds_cell"]),
             _cell(dataset),
             f'<a href="explorer.html?work={quote(row["key"])}" '
             f'aria-label="Full record of {html_escape(shorten(row["title"], 60))}">record</a>',

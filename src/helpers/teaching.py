@@ -34,10 +34,12 @@ def _data_uri(svg: str) -> str:
 
 
 def gallery(root=None):
-    """One card per lab: a thumbnail drawn by the lab's own code, its question, and a link to it."""
+    """One card per lab: a thumbnail drawn by the lab's own code, its question, and a link to it.
+    (The PDF edition shows a table of the same labs instead.)"""
     import html
 
-    from IPython.display import HTML
+    from .notebook import Editions
+    from .tables import escape, markdown_table
 
     cards = []
     for r in _ordered(root):
@@ -52,4 +54,7 @@ def gallery(root=None):
     style = ("<style>.lab-gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:1.2rem}"
              ".lab-card{margin:0}.lab-card img{width:100%;height:auto;background:#fff;border:1px solid #ccc;"
              "border-radius:4px}.lab-card figcaption{font-size:.85rem;line-height:1.35;margin-top:.4rem}</style>")
-    return HTML(style + '<div class="lab-gallery">' + "".join(cards) + "</div>")
+    rows = [[f"{{doc}}`{r['chapter']}-lab`", escape(r["question"]), escape(r["task_title"]), str(r["minutes"]),
+             "yes" if r["measures"] else "no"] for r in _ordered(root)]
+    printed = markdown_table(["Lab", "Question it answers", "Task", "Minutes", "Measures a tiny model"], rows)
+    return Editions(style + '<div class="lab-gallery">' + "".join(cards) + "</div>", printed)
