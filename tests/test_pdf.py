@@ -83,6 +83,13 @@ def test_table_columns_are_never_narrower_than_their_longest_word():
     assert pdf.pieces("short") == ["short"]
 
 
+def test_the_parts_the_web_edition_leaves_unnumbered_are_appendices():
+    assert pdf.unnumbered_parts(REPO) == ["Back matter"]
+    tex = "\\part{Outlook}\n\\chapter{Conclusion}\n\\part{Back matter}\n\\chapter{Paper Explorer}\n"
+    assert pdf.letter_appendices(tex, ["Back matter"]) == tex.replace("{Back matter}", "{Back matter}\\appendix")
+    assert pdf.letter_appendices(tex, ["Not there"]) == tex
+
+
 def test_without_tex_make_pdf_says_what_to_install_and_builds_nothing(book, tmp_path):
     bin_dir = tmp_path / "bin"  # an empty PATH: no TeX (the venv's Python is named in full)
     bin_dir.mkdir()
@@ -239,9 +246,21 @@ def test_every_exercise_and_its_solution_is_in_the_pdf(pdf_book, text):
 
 @pytest.mark.book
 def test_the_explorer_has_its_static_stand_in(text):
+    assert re.search(r"APPENDIX\s+A\s+PAPER EXPLORER", text), "the back matter is lettered"
     start = text.index("PAPER EXPLORER")
     chapter = text[start:text.index("TEACHING WITH THIS BOOK", start)]
     assert len(re.findall(r"\[20\d\d\]", chapter)) >= 125  # "Author et al. [year]", one per work
+
+
+@pytest.mark.book
+def test_the_bibliography_lists_every_surveyed_work_once(pdf_book):
+    from helpers import load
+
+    tex = (pdf_book / build.PDF.staging / "_build" / "latex" / "book.tex").read_text(encoding="utf-8")
+    keys = re.findall(r"\\bibitem\[[^\]]*\]\{chapters/references:cite-([^}]+)\}", tex)
+    assert len(keys) == len(set(keys)), "an entry twice"
+    missing = set(load.catalogue(pdf_book)["key"]) - set(keys)
+    assert not missing, missing
 
 
 @pytest.mark.book

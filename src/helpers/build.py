@@ -624,7 +624,11 @@ def _build(root: Path, args, digest: str, edition: Edition) -> int:
         print(f"build failed (exit {result.returncode}): {published} is unchanged.", file=sys.stderr)
         return result.returncode
     if edition.builder == "latex":
-        typeset, problems = pdf.typeset(staging / "_build" / "latex")
+        import time
+
+        started = time.monotonic()
+        typeset, problems = pdf.typeset(staging / "_build" / "latex", appendices=pdf.unnumbered_parts(root))
+        print(f"typeset with XeLaTeX in {time.monotonic() - started:.1f} s")
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:

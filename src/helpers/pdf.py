@@ -25,9 +25,10 @@ from pathlib import Path
 # What typesetting needs, and the Debian package that provides each: the smallest set that works
 # (about 80 MB to download; texlive-fonts-recommended only for a font hyperref loads with XeTeX).
 TOOLS = {"xelatex": "texlive-xetex", "latexmk": "latexmk", "rsvg-convert": "librsvg2-bin"}
-FONT = ("FreeSerif", "fonts-freefont-otf")  # Sphinx's default fonts for XeLaTeX: GNU FreeFont
+FONTS = {"FreeSerif": "fonts-freefont-otf",  # Sphinx's default fonts for XeLaTeX: GNU FreeFont
+         "DejaVu Sans": "fonts-dejavu-core"}  # the figures' text (helpers.style), drawn by rsvg-convert
 TEX_FILE = ("pzdr.tfm", "texlive-fonts-recommended")  # ZapfDingbats metrics: hyperref's XeTeX driver
-APT = "sudo apt-get install --no-install-recommends " + " ".join([*TOOLS.values(), FONT[1], TEX_FILE[1]])
+APT = "sudo apt-get install --no-install-recommends " + " ".join([*TOOLS.values(), *FONTS.values(), TEX_FILE[1]])
 
 # Sphinx settings of the PDF edition (added to _config.yml's by helpers.build).
 SPHINX_CONFIG = {
@@ -85,8 +86,9 @@ SUMMARY = re.compile(r"^LaTeX Warning: There were undefined (?:references|citati
 def missing_tools() -> str | None:
     """One line saying what to install, or None when everything needed is on this machine."""
     missing = [name for name in TOOLS if shutil.which(name) is None]
-    if shutil.which("fc-list") and not subprocess.run(["fc-list", FONT[0]], capture_output=True, text=True).stdout.strip():
-        missing.append(f"the font {FONT[0]}")
+    if shutil.which("fc-list"):
+        missing += [f"the font {font}" for font in FONTS
+                    if not subprocess.run(["fc-list", font], capture_output=True, text=True).stdout.strip()]
     if shutil.which("kpsewhich") and not subprocess.run(["kpsewhich", TEX_FILE[0]], capture_output=True, text=True).stdout.strip():
         missing.append(TEX_FILE[0])
     if not missing:
@@ -253,9 +255,31 @@ def log_problems(log: str, name: str = "book.log", tex: str | None = None) -> li
     return problems
 
 
-def typeset(latex_dir: Path, name: str = "book") -> tuple[Path | None, list[str]]:
-    """Run latexmk (XeLaTeX, as many passes as the references need) on `name`.tex in `latex_dir`;
-    return the PDF, or None, and the problems found."""
+def unnumbered_parts(root: Path) -> list[str]:
+    """Captions of the parts of _toc.yml that the web edition does not number (the back matter)."""
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    return [part["caption"] for part in toc.get("parts", []) if not part.get("numbered") and part.get("caption")]
+
+
+def letter_appendices(tex: str, captions: list[str]) -> str:
+    """The chapters from the first unnumbered part on become appendices (A, B, ...), as the web
+    edition leaves them unnumbered: `\\appendix` after that part's heading."""
+    from sphinx.util.texescape import escape
+
+    for caption in captions:
+        heading = "\\part{" + escape(caption) + "}"
+        if heading in tex:
+            return tex.replace(heading, heading + "\\appendix", 1)
+    return tex
+
+
+def typeset(latex_dir: Path, name: str = "book", appendices: list[str] = ()) -> tuple[Path | None, list[str]]:
+    """Run latexmk (XeLaTeX, as many passes as the references need) on `name`.tex in `latex_dir`,
+    the parts captioned in `appendices` lettered; return the PDF, or None, and the problems found."""
+    source = latex_dir / f"{name}.tex"
+    source.write_text(letter_appendices(source.read_text(encoding="utf-8"), list(appendices)), encoding="utf-8")
     env = dict(os.environ)
     # a fixed SOURCE_DATE_EPOCH also fixes the dates xdvipdfmx writes into the PDF
     if "SOURCE_DATE_EPOCH" in env:
