@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from . import bibformat, paths, pdf
@@ -624,8 +625,6 @@ def _build(root: Path, args, digest: str, edition: Edition) -> int:
         print(f"build failed (exit {result.returncode}): {published} is unchanged.", file=sys.stderr)
         return result.returncode
     if edition.builder == "latex":
-        import time
-
         started = time.monotonic()
         typeset, problems = pdf.typeset(staging / "_build" / "latex", appendices=pdf.unnumbered_parts(root))
         print(f"typeset with XeLaTeX in {time.monotonic() - started:.1f} s")

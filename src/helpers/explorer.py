@@ -211,7 +211,7 @@ def downloads() -> Editions:
         f'<a href="../{EXPORTS}/{name}" download>{name}</a>' for name in chapters) + "</li>")
     printed = [f"- `{name}`: {what}" for name, what in files] + ["- one BibTeX file per task chapter, from "
                                                                  f"`{chapters[0]}` to `{chapters[-1]}`"]
-    return Editions("<ul>" + "".join(items) + "</ul>",
+    return Editions('<ul class="explorer-downloads">' + "".join(items) + "</ul>",
                     "The web edition offers these files on this page:\n\n" + "\n".join(printed))
 
 

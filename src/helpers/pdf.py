@@ -105,8 +105,6 @@ LINE_CHARACTERS = 95  # what a line of the A4 page holds at 10 pt, in characters
 CELL_PADDING = 3  # what a column's separation costs, in characters
 LONG_TABLE_ROWS = 8  # a table with more rows may cross a page break (a longtable)
 HREF = re.compile(r'^<a\s[^>]*\bhref="(?P<url>[^"]*)"[^>]*>$')
-
-
 BREAK_AFTER = re.compile(r"(?<=[/._-])(?=\w)")  # where a long token (a URL, a DOI) may break
 LONG_TOKEN = 16
 
@@ -127,8 +125,10 @@ def column_widths(cells: list[list[str]]) -> list[int]:
                              default=1)) + 1 for column in columns]
     wanted = [max(min(max((len(text) for text in column), default=1), 60), low) for column, low in zip(columns, least)]
     room = LINE_CHARACTERS - CELL_PADDING * count
-    if sum(wanted) <= room or sum(least) >= room:
-        return wanted if sum(wanted) <= room else least
+    if sum(wanted) <= room:
+        return wanted
+    if sum(least) >= room:  # too many columns for the line: the longest words decide
+        return least
     spare = room - sum(least)
     extra = [w - low for w, low in zip(wanted, least)]
     return [low + round(spare * e / sum(extra)) for low, e in zip(least, extra)]

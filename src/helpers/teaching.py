@@ -41,8 +41,9 @@ def gallery(root=None):
     from .notebook import Editions
     from .tables import escape, markdown_table
 
+    labs_in_order = _ordered(root)
     cards = []
-    for r in _ordered(root):
+    for r in labs_in_order:
         svg = r["module"].thumbnail().data
         alt = f"Thumbnail of the lab '{r['title']}', drawn by the lab's own code."
         cards.append(
@@ -55,6 +56,6 @@ def gallery(root=None):
              ".lab-card{margin:0}.lab-card img{width:100%;height:auto;background:#fff;border:1px solid #ccc;"
              "border-radius:4px}.lab-card figcaption{font-size:.85rem;line-height:1.35;margin-top:.4rem}</style>")
     rows = [[f"{{doc}}`{r['chapter']}-lab`", escape(r["question"]), escape(r["task_title"]), str(r["minutes"]),
-             "yes" if r["measures"] else "no"] for r in _ordered(root)]
+             "yes" if r["measures"] else "no"] for r in labs_in_order]
     printed = markdown_table(["Lab", "Question it answers", "Task", "Minutes", "Measures a tiny model"], rows)
     return Editions(style + '<div class="lab-gallery">' + "".join(cards) + "</div>", printed)
