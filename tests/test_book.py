@@ -204,7 +204,7 @@ def test_no_page_loads_the_font_awesome_script(built_book):
 
 
 def test_no_script_holds_up_the_first_paint_and_the_search_index_stays_on_the_search_page(built_book):
-    """helpers.build defers the head's external scripts (documentation_options.js aside: inline
+    """helpers.build defers the head's external scripts, inlines documentation_options.js (inline
     scripts below it use what it defines) and keeps the 185 KB search index to search.html."""
     site = built_book / "_build" / "html"
     blocking, index_on = {}, set()
@@ -214,14 +214,61 @@ def test_no_script_holds_up_the_first_paint_and_the_search_index_stays_on_the_se
         name = path.relative_to(site).as_posix()
         head = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml").head
         scripts = [s for s in head.select("script[src]") if s.get("type") not in ("module",)]
-        late = [s["src"] for s in scripts if not (s.has_attr("defer") or s.has_attr("async"))
-                and "documentation_options.js" not in s["src"]]
+        late = [s["src"] for s in scripts if not (s.has_attr("defer") or s.has_attr("async"))]
         if late:
             blocking[name] = late
         if any("searchindex.js" in s["src"] for s in scripts):
             index_on.add(name)
     assert blocking == {}
     assert index_on == {"search.html"}
+
+
+def test_every_page_links_one_stylesheet_whose_icon_fonts_hold_every_icon_used(built_book):
+    """helpers.stylesheets: one bundle per page instead of eleven stylesheets and an @import, and
+    Font Awesome cut to the icons the pages and their scripts name. Every glyph that an icon rule
+    of a used class draws, and that the theme's full font has, is in the served subset."""
+    import tinycss2
+    from fontTools.ttLib import TTFont
+
+    site = built_book / "_build" / "html"
+    bundles = set()
+    for path in sorted(site.rglob("*.html")):
+        if "_static" in path.parts or "_sources" in path.parts or path.name == "index.html":
+            continue
+        head = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml").head
+        links = [link["href"] for link in head.select('link[rel="stylesheet"]')]
+        assert len(links) == 1 and "/bundle-" in "/" + links[0], (path.name, links)
+        bundles.add((path.parent / links[0]).resolve())
+    assert len(bundles) == 1
+    css = bundles.pop().read_text(encoding="utf-8")
+    assert "@import" not in css
+    # the sources as published (the theme rewrites pygments.css late in the build): each line
+    # that bundling leaves alone is in the bundle
+    sources = re.match(r"/\* sources: (.*?) \*/", css).group(1).split(", ")
+    assert "pygments.css" in sources and len(sources) >= 8
+    for source in sources:
+        lines = (site / "_static" / source).read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if line.strip() and not re.search(r"url\(|@import|@charset|sourceMappingURL", line)]
+        assert all(line in css for line in kept), [line for line in kept if line not in css][:3]
+    used = set()
+    for path in site.rglob("*.html"):
+        used |= set(re.findall(r"\bfa-[a-z0-9-]+", path.read_text(encoding="utf-8")))
+    needed = set()
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type == "qualified-rule":
+            classes = set(re.findall(r"\.(fa-[a-z0-9-]+)::?before", tinycss2.serialize(rule.prelude)))
+            if classes & used:
+                needed |= {c for t in rule.content if t.type == "string" for c in t.value}
+    assert len(needed) >= 15, needed  # the header's and navigation's icons
+    faces = re.findall(r'@font-face\{[^}]*src:url\("(fonts/(fa-[a-z]+-\d+)-[0-9a-f]+\.woff2)"\)', css)
+    assert len(faces) == 3, faces
+    fonts = site / "_static" / "vendor" / "fontawesome" / "webfonts"
+    for served, stem in faces:
+        full = set(TTFont(fonts / f"{stem}.woff2").getBestCmap())
+        kept = set(TTFont(site / "_static" / served).getBestCmap())
+        assert {ord(c) for c in needed} & full <= kept, stem
+        assert len(kept) < len(full) / 10, stem  # a subset, not the whole font
+        assert (site / "_static" / served).stat().st_size < 8_000
 
 
 def test_the_home_redirect_is_a_complete_page(built_book):

@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bibformat, paths, pdf
+from . import bibformat, paths, pdf, stylesheets
 from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell,  # noqa: F401
                            page_kind, remember_validated, validated_before)
 from .problems import InputError
@@ -294,9 +294,11 @@ REDIRECT = re.compile(r'^<meta http-equiv="Refresh" content="0; url=(?P<target>[
 
 
 def _on_build_finished_late(app, exception) -> None:
-    """After sphinx-external-toc has written index.html (its own build-finished handler)."""
+    """After sphinx-external-toc has written index.html and the theme its pygments.css (their own
+    build-finished handlers): the bundles must hold the stylesheets as published."""
     if exception is None and app.builder.format == "html":
         _complete_redirect(Path(app.outdir), app.config.html_title or app.config.project)
+        stylesheets.bundle_assets(Path(app.outdir))
 
 
 def _complete_redirect(outdir: Path, title: str) -> None:
