@@ -271,3 +271,18 @@ def test_an_edit_of_the_site_css_alone_rewrites_every_page(tmp_path, monkeypatch
     (static / "survey.css").write_text("a { color: blue }\n", encoding="utf-8")
     assert build._on_env_get_outdated(app, env, set(), set(), set()) == ["chapters/a", "chapters/b"]
     assert build._on_env_get_outdated(app, env, set(), set(), set()) == []
+
+
+def test_documentation_options_are_inlined_so_no_script_blocks_the_first_paint(tmp_path):
+    """build._fix_pages: the one head script that cannot be deferred goes into the page, before
+    the inline scripts that use what it defines."""
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "documentation_options.js").write_text("const DOCUMENTATION_OPTIONS = {A: 1};\n", encoding="utf-8")
+    (tmp_path / "chapters").mkdir()
+    page = tmp_path / "chapters" / "one.html"
+    page.write_text('<html><head><script src="../_static/documentation_options.js?v=3"></script>\n'
+                    '<script>DOCUMENTATION_OPTIONS.pagename = "x";</script></head><body></body></html>\n', encoding="utf-8")
+    build._fix_pages(tmp_path)
+    text = page.read_text(encoding="utf-8")
+    assert "documentation_options.js" not in text
+    assert text.index("<script>const DOCUMENTATION_OPTIONS = {A: 1};</script>") < text.index("DOCUMENTATION_OPTIONS.pagename")

@@ -23,8 +23,6 @@ def page_html(static_href: str, body: str = "<p>text</p>", extra_head: str = "")
             f'<link rel="stylesheet" type="text/css" href="{static_href}site.css?v=2" />\n'
             f'<link rel="stylesheet" type="text/css" href="{static_href}print.css" media="print" />\n'
             f'{extra_head}'
-            f'<script src="{static_href}documentation_options.js?v=3"></script>\n'
-            f'<script>DOCUMENTATION_OPTIONS.pagename = "x";</script>\n'
             f'</head><body>{body}</body></html>\n')
 
 
@@ -46,7 +44,6 @@ def make_site(tmp_path: Path) -> Path:
         "h1 { background: url('../img/dot.png?v=1#x') }\n", encoding="utf-8")
     (static / "site.css").write_text("a { color: red }\n", encoding="utf-8")
     (static / "print.css").write_text("nav { display: none }\n", encoding="utf-8")
-    (static / "documentation_options.js").write_text("const DOCUMENTATION_OPTIONS = {A: 1};\n", encoding="utf-8")
     (tmp_path / "chapters").mkdir()
     (tmp_path / "search.html").write_text(page_html("_static/"), encoding="utf-8")
     (tmp_path / "chapters" / "one.html").write_text(page_html("../_static/"), encoding="utf-8")
@@ -75,13 +72,6 @@ def test_every_page_links_one_bundle_of_its_stylesheets_in_cascade_order(site):
     assert "url(not-a-file.png)" in css and '"url(neither.png)"' in css
     for url in re.findall(r'url\("([^"?#]+)', css):
         assert (site / "_static" / url).is_file(), url
-
-
-def test_documentation_options_are_inlined_so_no_script_blocks_the_first_paint(site):
-    bundle_assets(site)
-    text = (site / "chapters" / "one.html").read_text(encoding="utf-8")
-    assert "documentation_options.js" not in text
-    assert text.index("<script>const DOCUMENTATION_OPTIONS = {A: 1};</script>") < text.index("DOCUMENTATION_OPTIONS.pagename")
 
 
 def test_a_bundle_is_named_by_its_content_and_made_again_when_a_source_changes(site):

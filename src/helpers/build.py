@@ -255,9 +255,10 @@ NAV_TOGGLE = re.compile(r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">
 FONTAWESOME_JS = re.compile(r'<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\s*')
 # Sphinx and its extensions put ten plain <script src> tags in <head>, and each one holds up the
 # first paint on a slow phone. Deferred, they run in the same order, after parsing and before
-# DOMContentLoaded, which is when their code acts. documentation_options.js stays as it is: inline
-# scripts further down the head assign to the object it defines.
+# DOMContentLoaded, which is when their code acts. documentation_options.js cannot wait (inline
+# scripts further down the head assign to the object it defines): its few lines go into the page.
 BLOCKING_SCRIPT = re.compile(r'<script (?![^>]*\b(?:defer|async)\b)(?![^>]*documentation_options\.js)([^>]*\bsrc="[^"]+"[^>]*)></script>')
+OPTIONS_SCRIPT = re.compile(r'<script src="(?P<href>[^"]*_static/documentation_options\.js)(?:\?[^"]*)?"></script>')
 # Wide figures are drawn small on a phone; each figure's image links to its own file, which the
 # browser opens at full size, to be zoomed.
 FIGURE_IMAGE = re.compile(r'(<figure[^>]*>\s*)(<img [^>]*?src="([^"]*_images/[^"]+)"[^>]*>)')
@@ -271,7 +272,7 @@ def _fix_pages(outdir: Path) -> None:
     reference role="doc-biblioentry" inside a role="list", but an ARIA list must hold list items
     (axe-core: aria-required-children) and doc-biblioentry is deprecated; and the sidebar's expand
     buttons need names (NAV_TOGGLE). For readers on slow connections: no fontawesome.js, head
-    scripts deferred, and the search index on the search page only. For readers on phones: every
+    scripts deferred or inlined, and the search index on the search page only. For readers on phones: every
     figure opens at full size (FIGURE_IMAGE)."""
     for page in outdir.rglob("*.html"):
         if "_static" in page.relative_to(outdir).parts:
@@ -283,6 +284,7 @@ def _fix_pages(outdir: Path) -> None:
         fixed = FIGURE_IMAGE.sub(r'\1<a class="survey-figure" href="\3">\2</a>', fixed)
         head, separator, body = fixed.partition("</head>")
         head = BLOCKING_SCRIPT.sub(r"<script defer \1></script>", head)
+        head = OPTIONS_SCRIPT.sub(lambda m: f"<script>{(page.parent / m['href']).read_text(encoding='utf-8').strip()}</script>", head)
         if page.relative_to(outdir).as_posix() != "search.html":
             head = SEARCH_INDEX.sub("", head)
         fixed = head + separator + body

@@ -2,14 +2,12 @@
 bytes before a page is drawn on a slow phone (a build hook, run after Sphinx has written the pages).
 
 The theme and Sphinx's extensions link eleven stylesheets from every page's head (one of them
-@imports a twelfth) and load documentation_options.js as a blocking script. On a phone's connection
-each of them costs a round trip before the first paint: Lighthouse's mobile preset put the first
+@imports a twelfth). On a phone's connection each of them costs a round trip before the first paint: Lighthouse's mobile preset put the first
 paint of a prose chapter at 3.6 s, and 2.0 s with the same CSS in one file. The icon fonts (274 KB
 of Font Awesome, loaded in full for about twenty icons) then shared the slow link with the text.
 
 `bundle_assets` replaces each run of adjacent local stylesheet links with one link to a bundle of
-the same rules in the same order (@imports inlined, url()s made relative to the bundle), and
-inlines documentation_options.js. The bundle's first line names its sources, so a later build can
+the same rules in the same order (@imports inlined, url()s made relative to the bundle). The bundle's first line names its sources, so a later build can
 rebuild it from them when a page Sphinx did not write again still links an older bundle. The Font
 Awesome faces in a bundle point to subsets of their fonts that hold every icon a page or script
 of the site names (`fa-*` classes) and every icon glyph the stylesheets use themselves
@@ -31,7 +29,6 @@ STYLESHEET = re.compile(r'<link\b(?=[^>]*\brel="stylesheet")[^>]*>')
 HREF = re.compile(r'\bhref="(?P<href>[^"]+)"')
 MEDIA = re.compile(r'\bmedia="(?P<media>[^"]+)"')
 BETWEEN_LINKS = re.compile(r"\A(?:\s|<!--.*?-->)*\Z", re.S)  # links separated only by this are adjacent
-OPTIONS_SCRIPT = re.compile(r'<script src="(?P<href>[^"]*_static/documentation_options\.js)(?:\?[^"]*)?"></script>')
 SCRIPT_SRC = re.compile(r'<script\b[^>]*\bsrc="([^"]+)"')
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 ICON_FAMILY = re.compile(r"Font\s*Awesome", re.I)  # the theme's icon fonts (solid, regular, brands)
@@ -45,8 +42,7 @@ class BundleError(Exception):
 
 
 def bundle_assets(outdir: Path) -> list[str]:
-    """Rewrite every page under `outdir` to link one bundle per run of adjacent stylesheets and to
-    inline documentation_options.js; write the bundles and font subsets they need, remove those no
+    """Rewrite every page under `outdir` to link one bundle per run of adjacent stylesheets; write the bundles and font subsets they need, remove those no
     page links any more. Returns the bundles' names."""
     static = outdir / "_static"
     pages = [p for p in sorted(outdir.rglob("*.html")) if "_static" not in p.relative_to(outdir).parts]
@@ -57,8 +53,7 @@ def bundle_assets(outdir: Path) -> list[str]:
         head, separator, body = text.partition("</head>")
         if not separator:
             continue
-        fixed = _inline_options(page, head)
-        fixed = _link_bundles(page, fixed, static, icons, made)
+        fixed = _link_bundles(page, head, static, icons, made)
         if fixed != head:
             page.write_text(fixed + separator + body, encoding="utf-8")
     keep = set(made.values()) | {font for name in made.values() for font in _fonts_of(static / name)}
@@ -66,14 +61,6 @@ def bundle_assets(outdir: Path) -> list[str]:
         if old.relative_to(static).as_posix() not in keep:
             old.unlink()
     return sorted(made.values())
-
-
-def _inline_options(page: Path, head: str) -> str:
-    def inline(match: re.Match) -> str:
-        script = (page.parent / match.group("href")).read_text(encoding="utf-8")
-        return f"<script>{script.strip()}</script>"
-
-    return OPTIONS_SCRIPT.sub(inline, head)
 
 
 def _link_bundles(page: Path, head: str, static: Path, icons: frozenset[str], made: dict) -> str:
@@ -179,18 +166,30 @@ def _urls(css: str, offsets: list[int]):
     """(start, end, url) of every url(...) in a stylesheet, comments and strings excluded."""
     import tinycss2
 
-    def walk(tokens):
-        for token in tokens:
-            if token.type == "url" or (token.type == "function" and token.lower_name == "url"):
-                start = _offset(offsets, token)
-                yield start, _call_end(css, start), token.value if token.type == "url" else \
-                    next(a.value for a in token.arguments if a.type == "string")
-            for child in ("prelude", "content", "arguments"):
-                inner = getattr(token, child, None)
-                if isinstance(inner, list):
-                    yield from walk(inner)
+    for token in _tokens(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)):
+        url = _url_of(token)
+        if url is not None:
+            start = _offset(offsets, token)
+            yield start, _call_end(css, start), url
 
-    yield from walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+
+def _tokens(nodes):
+    """Every node of a tinycss2 tree, depth first (rules' preludes and blocks, functions' arguments)."""
+    for node in nodes:
+        yield node
+        for child in ("prelude", "content", "arguments"):
+            inner = getattr(node, child, None)
+            if isinstance(inner, list):
+                yield from _tokens(inner)
+
+
+def _url_of(token) -> str | None:
+    """The address of a url(...) token, quoted or not; None for any other token."""
+    if token.type == "url":
+        return token.value
+    if token.type == "function" and token.lower_name == "url":
+        return next((a.value for a in token.arguments if a.type == "string"), None)
+    return None
 
 
 def _call_end(css: str, start: int) -> int:
@@ -253,13 +252,7 @@ def icon_characters(css: str, icons: frozenset[str]) -> set[str]:
     keep: set[str] = set()
 
     def strings(tokens):
-        for token in tokens:
-            if token.type == "string":
-                yield token.value
-            for child in ("content", "arguments"):
-                inner = getattr(token, child, None)
-                if isinstance(inner, list):
-                    yield from strings(inner)
+        return (token.value for token in _tokens(tokens) if token.type == "string")
 
     def visit(rules):
         for rule in rules:
@@ -299,8 +292,7 @@ def subset_icon_fonts(css: str, static: Path, icons: frozenset[str]) -> str:
         if not ICON_FAMILY.search(family.replace("\\", "")):
             continue
         src = next(d for d in declarations if d.lower_name == "src")
-        urls = [t.value if t.type == "url" else next(a.value for a in t.arguments if a.type == "string")
-                for t in src.value if t.type == "url" or (t.type == "function" and t.lower_name == "url")]
+        urls = [url for url in map(_url_of, src.value) if url is not None]
         # the WOFF2 that browsers load, so that the subset draws the very same outlines
         font = next((static / u.split("?")[0] for u in urls if u.split("?")[0].endswith(".woff2")), None)
         if font is None or not font.is_file():
