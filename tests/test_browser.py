@@ -110,3 +110,18 @@ def test_header_icons_are_drawn_by_the_web_font(browser, site, width):
         assert icon["width"] > 8, icon
         assert icon["name"].strip(), icon
     page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_formula_is_drawn_as_mathematics_and_never_widens_the_page(page, site, width):
+    """helpers.mathml writes MathML: drawn by the browser, fractions stand on two levels (as flat
+    text the formula would be one line high), and on a phone it scrolls in its own box."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{site}/chapters/preliminaries.html")
+    formula = page.locator("div.math math[display=block]")
+    box = formula.bounding_box()
+    line = page.locator("article p").first.evaluate("p => parseFloat(getComputedStyle(p).lineHeight)")
+    assert box["height"] > 2 * line, (box, line)
+    numerator, denominator = (formula.locator("mfrac").first.locator(":scope > *").nth(i).bounding_box() for i in (0, 1))
+    assert numerator["y"] + numerator["height"] <= denominator["y"] + 1, (numerator, denominator)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

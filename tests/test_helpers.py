@@ -197,6 +197,27 @@ def test_explorer_records_escape_what_they_render_and_keep_data_as_data(book):
     assert page.count("<script") == page.count("</script>") == 2  # the title's tags stayed inside the data
 
 
+def test_explorer_page_names_its_details_file_which_holds_every_record(book, tmp_path):
+    """The records' details are a file of the site, not part of the page: the page names the file
+    by a digest of its content, write_details writes that very file and removes older ones."""
+    import json
+
+    from helpers.explorer import records, show, write_details
+
+    page = show(book).web
+    data = json.loads(re.search(r'id="explorer-data">(.*?)</script>', page, re.S).group(1))
+    assert data["works"] and not any("details" in work for work in data["works"])
+    name = re.search(r'data-details="\.\./_static/explorer/(details-[0-9a-f]{16}\.json)"', page).group(1)
+    folder = tmp_path / "explorer"
+    folder.mkdir()
+    (folder / "details-0000000000000000.json").write_text("{}", encoding="utf-8")  # an older build's
+    written = write_details(folder, book)
+    assert [p.name for p in folder.iterdir()] == [name] == [written.name]
+    details = json.loads(written.read_text(encoding="utf-8"))
+    assert details == {r["key"]: r["details"] for r in records(book)}
+    assert sorted(details) == sorted(w["key"] for w in data["works"])
+
+
 def test_similar_works_share_facets_and_are_deterministic(book):
     from helpers.explorer import records
 

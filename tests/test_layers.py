@@ -16,7 +16,7 @@ LAYERS = [
     {"validate"},                                        # every check of the input
     {"load"},                                            # the validated catalogue
     {"tables", "figures", "diagrams", "claims", "explorer", "exports", "labs", "teaching"},  # what pages show
-    {"dependencies", "execute", "bibformat", "pdf", "stylesheets"},  # build hooks: what a page depends on, run notebooks, format references, typeset, bundle styles,
+    {"dependencies", "execute", "bibformat", "mathml", "pdf", "stylesheets"},  # build hooks: what a page depends on, run notebooks, format references, draw math, typeset, bundle styles,
     {"build"},                                           # build the book,
     {"serve"},                                           # and preview it
 ]

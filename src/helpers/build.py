@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bibformat, paths, pdf, stylesheets
+from . import bibformat, mathml, paths, pdf, stylesheets
 from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell,  # noqa: F401
                            page_kind, remember_validated, validated_before)
 from .problems import InputError
@@ -112,18 +112,6 @@ def _on_env_merge_info(app, env, docnames, other) -> None:
     env.survey_data_fingerprints.update({d: incoming[d] for d in docnames if d in incoming})
 
 
-def mathjax_folder() -> Path | None:
-    """MathJax as shipped by the sphinx-mathjax-offline distribution (whose own module cannot be
-    imported: its folder name has a hyphen), so that pages with math load it from the site."""
-    from importlib.metadata import PackageNotFoundError, files
-
-    try:
-        entry = next(f for f in files("sphinx-mathjax-offline") if f.name == "tex-chtml.js")
-    except (PackageNotFoundError, StopIteration, TypeError):
-        return None
-    return Path(entry.locate()).parent
-
-
 STATIC = Path(__file__).with_name("static")  # the explorer's script and styles, and the site's CSS
 SITE_STATIC = STATIC / "site"  # the book's own CSS, on every page
 
@@ -131,46 +119,44 @@ SITE_STATIC = STATIC / "site"  # the book's own CSS, on every page
 def _on_builder_inited(app) -> None:
     bibformat.install()
     bibformat.load(Path(app.doctreedir).parent)
-    if mathjax_folder() is not None:
-        app.config.mathjax_path = "mathjax/tex-chtml.js"  # relative to _static/, no CDN
     if app.builder.format == "html":
         app.config.html_static_path = [*app.config.html_static_path, str(SITE_STATIC)]
         app.add_css_file("survey.css")
 
 
 def _on_build_finished(app, exception) -> None:
-    """Write the downloadable exports and the offline MathJax next to the pages."""
+    """Write the downloadable exports and the explorer's files next to the pages."""
     if exception is None and app.builder.format == "html":
-        from sphinx.util.fileutil import copy_asset
-
         bibformat.save(Path(app.doctreedir).parent)
         _write_exports_if_outdated(Path(app.outdir), Path(app.srcdir), Path(app.doctreedir).parent)
         _fix_pages(Path(app.outdir))
         if app.config.survey_hide_solutions:
             _strip_solutions(Path(app.outdir))
         _stable_notebook_ids(Path(app.outdir))
-        folder = mathjax_folder()
-        if folder is not None:
-            copy_asset(str(folder), str(Path(app.outdir) / "_static" / "mathjax"))
-        copy_explorer_assets(Path(app.outdir) / "_static" / "explorer")
+        copy_explorer_assets(Path(app.outdir) / EXPLORER)
         _place_pdf(Path(app.srcdir) / PDF.product if app.config.survey_pdf else None, Path(app.outdir) / PDF_IN_SITE)
 
 
 def _write_exports_if_outdated(outdir: Path, root: Path, state: Path) -> None:
-    """The downloads (works.csv, BibTeX per chapter) depend on the data and the helpers' code only:
-    written again when those changed, not on every build (it loads the catalogue)."""
+    """The downloads (works.csv, BibTeX per chapter) and the explorer's details file depend on the
+    data and the helpers' code only: written again when those changed, not on every build (they
+    load the catalogue)."""
+    from .explorer import DETAILS_PREFIX, write_details
     from .exports import EXPORTS, write_exports
     from .fingerprints import code_fingerprint
 
     stamp = state / "survey-exports.inputs"
     key = f"{data_fingerprint(root)}-{code_fingerprint()}"
-    if (outdir / EXPORTS / "works.csv").is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+    written = (outdir / EXPORTS / "works.csv").is_file() and any((outdir / EXPLORER).glob(f"{DETAILS_PREFIX}*.json"))
+    if written and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
         return
     write_exports(outdir, root)
+    write_details(outdir / EXPLORER, root)
     stamp.write_text(key, encoding="utf-8")
 
 
 PDF_IN_SITE = "book.pdf"  # where the web edition serves the PDF edition
+EXPLORER = Path("_static") / "explorer"  # the explorer's script, DataTables and the works' details
 
 
 def pdf_offered(root: Path, hide_solutions: bool) -> bool:
@@ -220,7 +206,7 @@ def copy_explorer_assets(target: Path) -> None:
 
 
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
-    """Render each script once per page, and MathJax only on pages with math of their own. Under Jupyter Book, sphinx-thebe and togglebutton add their
+    """Render each script once per page. Under Jupyter Book, sphinx-thebe and togglebutton add their
     inline scripts a second time (at another priority), and thebe's `const` declared twice is a
     JavaScript error on every page. The scripts are added after this event's handlers run, so the
     check happens where the page template renders them."""
@@ -228,15 +214,10 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
     if render is None:
         return
     rendered: set[str] = set()
-    # Sphinx counts a page as having equations when any page of its toctree has one, so the home
-    # page, whose toctree holds the whole book, loaded MathJax (1.1 MB) for the Preliminaries' math.
-    # A page loads MathJax only for math of its own.
-    math = app.env.get_domain("math").data.get("has_equations", {})
-    own_math = bool(math.get(pagename))
 
     def js_tag_once(script) -> str:
         tag = render(script)
-        if tag in rendered or (not own_math and ("mathjax/" in tag or "window.MathJax" in tag)):
+        if tag in rendered:
             return ""
         rendered.add(tag)
         return tag
@@ -402,6 +383,7 @@ def setup(app):
     app.add_config_value("survey_hide_solutions", False, "env")
     app.add_config_value("survey_pdf", False, "html")  # set by _on_config_inited
     app.add_transform(_remove_solutions_transform())
+    mathml.install(app)
     app.connect("config-inited", _on_config_inited)
     app.connect("config-inited", pdf.use_sphinx_class, priority=900)  # after sphinx-jupyterbook-latex's
     for transform in pdf.print_transforms():

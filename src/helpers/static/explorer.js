@@ -8,9 +8,19 @@ const { facets: FACETS, works: WORKS } = JSON.parse(document.getElementById("exp
 const STATIC = new URL(app.dataset.static, document.baseURI);
 const escapeHTML = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const BY_KEY = new Map(WORKS.map((work) => [work.key, work]));
+// Each work's record (its details HTML) is a file of its own, four fifths of the data: fetched once,
+// when a reader first opens a record or searches, so that the page starts with a fifth of it.
+let detailsLoaded = null;
+function loadDetails() {
+  detailsLoaded ??= fetch(new URL(app.dataset.details, document.baseURI))
+    .then((response) => response.ok ? response.json() : Promise.reject(new Error(`${response.status} ${response.url}`)))
+    .then((details) => { for (const work of WORKS) work.details = details[work.key]; })
+    .catch((error) => { detailsLoaded = null; throw error; });  // a later click tries again
+  return detailsLoaded;
+}
 // What the search box searches: the title, facets and every word of the record (tags removed),
 // made on the first search rather than at load (parsing 125 records' HTML is most of a phone's
-// start-up time otherwise).
+// start-up time otherwise). Callers load the details first.
 let searchable = false;
 function makeSearchable() {
   const scratch = document.createElement("template");
@@ -49,7 +59,9 @@ function readState() {
   const [column, dir] = (params.get("sort") || "").split("-");
   return {
     selected,
-    q: params.get("q") || "",
+    // "search", not "q": Sphinx's search script, on every page, runs a site search for any "q"
+    // (and fails outside the search page); a "q" from an older link is read, and renamed at start
+    q: params.get("search") || params.get("q") || "",
     sort: COLUMNS.some((c) => c[0] === column && c[4]) ? [column, dir === "desc" ? "desc" : "asc"] : null,
     cols: params.has("cols") ? new Set(params.get("cols").split(",").filter(Boolean)) : null,
     work: params.get("work"),
@@ -59,7 +71,7 @@ function readState() {
 function writeState(state, replace = false) {
   const params = new URLSearchParams();
   for (const [facet] of FACETS) for (const value of [...state.selected[facet]].sort()) params.append(facet, value);
-  if (state.q) params.set("q", state.q);
+  if (state.q) params.set("search", state.q);
   if (state.sort) params.set("sort", state.sort.join("-"));
   if (state.cols) params.set("cols", [...state.cols].join(","));
   if (state.work) params.set("work", state.work);
@@ -150,18 +162,31 @@ async function loadDataTables() {
   return { DataTable: bundle.default, jQuery: bundle.jQuery };
 }
 
+// Resolves after the browser has drawn a frame: the work after it runs in a task of its own, so
+// that the page is painted first and no single task holds the main thread for long.
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
 async function main() {
   // The whole window for the table: fold the book's navigation away on wide screens (its button
   // in the header, "Site navigation", brings it back).
   if (window.matchMedia("(min-width: 992px)").matches) {
     document.getElementById("pst-primary-sidebar")?.classList.add("pst-sidebar-hidden");
   }
+  await nextFrame();  // the chapter's text first: module scripts otherwise run before the first paint
   const { DataTable } = await loadDataTables();
   let state = readState();
+  if (state.q || state.work) await loadDetails();  // a link with a search or a record in it
   buildLayout();
   const search = app.querySelector(".explorer-search input");
   const status = app.querySelector(".explorer-count");
   const indexOf = (name) => COLUMNS.findIndex((c) => c[0] === name);
+
+  function shownColumns() {
+    if (state.cols) return state.cols;
+    return new Set(COLUMNS.filter(([name, , , shown]) => shown && !(NARROW.matches && NARROW_HIDDEN.has(name)))
+      .map(([name]) => name));
+  }
+  const sortOrder = () => state.sort ? [[indexOf(state.sort[0]), state.sort[1]]] : [];
 
   DataTable.ext.search.push((settings, _row, index) => settings.nTable.id !== "explorer" || matches(WORKS[index], state));
   const table = new DataTable("#explorer", {
@@ -177,9 +202,11 @@ async function main() {
           ? `<button type="button" class="explorer-toggle" aria-expanded="false" aria-label="Open the record of ${escapeHTML(w.title)}">+</button>` : ""
         : (_d, type, w) => type === "sort" && name === "year" ? Number(w.facets.year[0])
           : type === "display" ? `<div class="explorer-clamp">${cell(w)}</div>` : cell(w).replace(/<[^>]+>/g, ""),
-      visible: shown,
+      // the columns and order of the view asked for, from the start: a column shown or hidden after
+      // the first draw makes DataTables measure the page again (its pager checks for wrapping)
+      visible: name === "details" || shownColumns().has(name),
     })),
-    order: [],
+    order: sortOrder(),
     pageLength: 25,
     deferRender: true,  // rows are drawn when shown, not all 125 at start
     lengthMenu: [10, 25, 50, 100, 200],
@@ -194,22 +221,20 @@ async function main() {
                 infoEmpty: "no works", zeroRecords: "No work matches these filters." },
   });
 
-  function shownColumns() {
-    if (state.cols) return state.cols;
-    return new Set(COLUMNS.filter(([name, , , shown]) => shown && !(NARROW.matches && NARROW_HIDDEN.has(name)))
-      .map(([name]) => name));
-  }
 
   let applying = false;
-  function apply(newState, { push = false, replace = false } = {}) {
+  function apply(newState, { push = false, replace = false, drawn = false } = {}) {
     state = newState;
     applying = true;
     search.value = state.q;
     const visible = shownColumns();
-    COLUMNS.forEach(([name], i) => { if (name !== "details") table.column(i).visible(visible.has(name), false); });
-    table.order(state.sort ? [[indexOf(state.sort[0]), state.sort[1]]] : []);
+    COLUMNS.forEach(([name], i) => {
+      // only the columns that change: each change makes DataTables lay the page out again
+      if (name !== "details" && table.column(i).visible() !== visible.has(name)) table.column(i).visible(visible.has(name), false);
+    });
+    table.order(sortOrder());
     renderFacets(state);
-    table.draw();
+    if (!drawn) table.draw();
     applying = false;
     const shown = table.rows({ search: "applied" }).count();
     status.textContent = `${shown} of ${WORKS.length} works shown`;
@@ -217,7 +242,13 @@ async function main() {
     if (state.work) openWork(state.work);
   }
 
-  function openWork(key) {
+  // apply() for a state that may need the records: a search, or a record to open
+  async function applyLoaded(newState, options) {
+    if (newState.q || newState.work) await loadDetails();
+    apply(newState, options);
+  }
+
+  async function openWork(key) {
     const index = WORKS.findIndex((w) => w.key === key);
     if (index < 0) return;
     if (!matches(WORKS[index], state)) {  // filtered out: clear the filters so the record can show
@@ -228,13 +259,21 @@ async function main() {
     const position = table.rows({ order: "applied", search: "applied" }).indexes().toArray().indexOf(index);
     table.page(Math.floor(position / table.page.len())).draw(false);
     const row = table.row(index);
-    if (!row.child.isShown()) toggle(row);
+    if (!row.child.isShown()) await toggle(row);
     row.node().querySelector(".explorer-toggle").focus();
     row.node().scrollIntoView({ block: "center" });
   }
 
-  function toggle(row) {
+  async function toggle(row) {
     const button = row.node().querySelector(".explorer-toggle");
+    if (!row.child.isShown()) {
+      try {
+        await loadDetails();
+      } catch (error) {
+        row.child(`<p class="explorer-error">The record could not be loaded (${escapeHTML(error.message)}).</p>`, "explorer-child").show();
+        return;
+      }
+    }
     if (row.child.isShown()) {
       row.child.hide();
       button.setAttribute("aria-expanded", "false");
@@ -268,7 +307,7 @@ async function main() {
   let typing;
   search.addEventListener("input", () => {
     clearTimeout(typing);
-    typing = setTimeout(() => apply({ ...state, q: search.value.trim(), work: null }, { replace: true }), 150);
+    typing = setTimeout(() => applyLoaded({ ...state, q: search.value.trim(), work: null }, { replace: true }), 150);
   });
   table.on("order", () => {
     if (applying) return;
@@ -309,10 +348,11 @@ async function main() {
       }
     }
   });
-  window.addEventListener("popstate", () => apply(readState()));
+  window.addEventListener("popstate", () => applyLoaded(readState()));
   NARROW.addEventListener("change", () => apply(state));
 
-  apply(state);
+  // the table was drawn for this state when it was made; an older link's "q" becomes "search"
+  apply(state, { drawn: true, replace: new URLSearchParams(window.location.search).has("q") });
   app.dataset.ready = "true";
 }
 
