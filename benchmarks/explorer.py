@@ -4,8 +4,9 @@ Usage: .venv/bin/python benchmarks/explorer.py [built site folder, default _buil
 
 Serves the built site on 127.0.0.1, opens chapters/explorer.html in a fresh browser context per
 run (empty cache) at 1280x900, and reports:
-* the page's own bytes: its HTML (the catalogue is inline in it) and the explorer's scripts and
-  styles under _static/explorer/ (theme assets aside);
+* the page's own bytes: its HTML (the table's data is inline in it), the works' records (the
+  details-*.json file that the page fetches when a record is first opened or a search typed), and
+  the explorer's scripts and styles under _static/explorer/ (theme assets aside);
 * time to interactive: from navigation start to the moment the explorer marks itself ready
   (`data-ready="true"`, set once the table, facets and counts are drawn), read from the page's own
   clock by a MutationObserver installed before any script runs;
@@ -65,8 +66,10 @@ def main() -> int:
             browser.close()
     finally:
         server.shutdown()
-    print(f"explorer.html: {html.stat().st_size / 1000:.0f} KB of HTML (catalogue inline), "
-          f"{asset_bytes / 1000:.0f} KB of explorer scripts and styles ({len(assets)} files)")
+    records = sum(p.stat().st_size for p in assets if p.name.startswith("details-"))
+    print(f"explorer.html: {html.stat().st_size / 1000:.0f} KB of HTML (table data inline), "
+          f"{records / 1000:.0f} KB of records (fetched on first use), "
+          f"{(asset_bytes - records) / 1000:.0f} KB of explorer scripts and styles ({len(assets)} files in all)")
     print(f"time to interactive (navigation start to ready), median of {args.runs}: {statistics.median(ready):.0f} ms "
           f"(runs: {', '.join(f'{r:.0f}' for r in ready)})")
     print(f"facet click to updated count, median: {statistics.median(click):.0f} ms")

@@ -162,17 +162,12 @@ async function loadDataTables() {
   return { DataTable: bundle.default, jQuery: bundle.jQuery };
 }
 
-// Resolves after the browser has drawn a frame: the work after it runs in a task of its own, so
-// that the page is painted first and no single task holds the main thread for long.
-const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-
 async function main() {
   // The whole window for the table: fold the book's navigation away on wide screens (its button
   // in the header, "Site navigation", brings it back).
   if (window.matchMedia("(min-width: 992px)").matches) {
     document.getElementById("pst-primary-sidebar")?.classList.add("pst-sidebar-hidden");
   }
-  await nextFrame();  // the chapter's text first: module scripts otherwise run before the first paint
   const { DataTable } = await loadDataTables();
   let state = readState();
   if (state.q || state.work) await loadDetails();  // a link with a search or a record in it
