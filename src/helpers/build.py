@@ -114,6 +114,7 @@ def _on_env_merge_info(app, env, docnames, other) -> None:
 
 STATIC = Path(__file__).with_name("static")  # the explorer's script and styles, and the site's CSS
 SITE_STATIC = STATIC / "site"  # the book's own CSS, on every page
+EXPLORER = Path("_static") / "explorer"  # the explorer's script, DataTables and the works' details
 
 
 def _on_builder_inited(app) -> None:
@@ -156,7 +157,6 @@ def _write_exports_if_outdated(outdir: Path, root: Path, state: Path) -> None:
 
 
 PDF_IN_SITE = "book.pdf"  # where the web edition serves the PDF edition
-EXPLORER = Path("_static") / "explorer"  # the explorer's script, DataTables and the works' details
 
 
 def pdf_offered(root: Path, hide_solutions: bool) -> bool:

@@ -273,7 +273,7 @@ def show(root=None) -> Editions:
         fallback = ("<p>The interactive explorer runs in the built book (<code>make book</code>); here are the "
                     f"works as a plain table.</p><table><tr><th>Title</th><th>Year</th><th>Task</th></tr>{rows}</table>")
     # The script and DataTables (176 KB compressed) are asked for before the data block, so that
-    # they download while the page's 100 KB of data is still arriving, not after it.
+    # DataTables has arrived by the time the script, which runs once the page is parsed, needs it.
     return Editions(f"""<link rel="stylesheet" href="../_static/explorer/explorer.css">
 <link rel="preload" as="style" href="../_static/explorer/dt_bundle.css">
 <link rel="modulepreload" href="../_static/explorer/dt_bundle.js">

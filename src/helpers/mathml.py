@@ -10,6 +10,7 @@ the reader), so the output is checked for it: bad TeX is a build warning (an err
 naming the file, line and formula, never a page that shows broken math."""
 from __future__ import annotations
 
+import html
 import re
 
 from docutils import nodes
@@ -42,11 +43,7 @@ def to_mathml(tex: str, display: bool) -> str:
         raise MathError(f"unknown command {unknown.group(1)}")
     markup = FUNCTION_NAME.sub(r'\1<mspace width="0.1667em"></mspace>', markup)
     # the TeX as the accessible alternative text, as MathJax gave it
-    return markup.replace("<math ", f'<math alttext="{_attribute(tex.strip())}" ', 1)
-
-
-def _attribute(text: str) -> str:
-    return " ".join(text.split()).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    return markup.replace("<math ", f'<math alttext="{html.escape(" ".join(tex.split()))}" ', 1)
 
 
 def _typeset(translator, node, tex: str, display: bool) -> str:

@@ -216,7 +216,6 @@ async function main() {
                 infoEmpty: "no works", zeroRecords: "No work matches these filters." },
   });
 
-
   let applying = false;
   function apply(newState, { push = false, replace = false, drawn = false } = {}) {
     state = newState;
@@ -254,14 +253,17 @@ async function main() {
     const position = table.rows({ order: "applied", search: "applied" }).indexes().toArray().indexOf(index);
     table.page(Math.floor(position / table.page.len())).draw(false);
     const row = table.row(index);
-    if (!row.child.isShown()) await toggle(row);
+    if (!isOpen(row)) await toggle(row);
     row.node().querySelector(".explorer-toggle").focus();
     row.node().scrollIntoView({ block: "center" });
   }
 
+  // A record is open when its button says so; a child row may also hold a failed load's message.
+  const isOpen = (row) => row.node().querySelector(".explorer-toggle").getAttribute("aria-expanded") === "true";
+
   async function toggle(row) {
     const button = row.node().querySelector(".explorer-toggle");
-    if (!row.child.isShown()) {
+    if (!isOpen(row)) {
       try {
         await loadDetails();
       } catch (error) {
@@ -269,7 +271,7 @@ async function main() {
         return;
       }
     }
-    if (row.child.isShown()) {
+    if (isOpen(row)) {
       row.child.hide();
       button.setAttribute("aria-expanded", "false");
       button.textContent = "+";
