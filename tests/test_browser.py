@@ -50,6 +50,28 @@ def test_sidebar_reaches_every_chapter(page, site, built_book):
     assert missing == set()
 
 
+def test_the_header_buttons_open_the_navigation_and_contents_on_a_phone_and_fold_it_on_a_wide_screen(page, site):
+    """The themes wire their sidebar buttons to hidden copies (helpers.build SIDEBAR_TOGGLE passes
+    the visible buttons' clicks on): in stock Jupyter Book 1 none of these opened anything."""
+    page.goto(f"{site}/chapters/intro.html")
+    sidebar, button = page.locator("#pst-primary-sidebar"), page.locator(".primary-toggle:visible")
+    link = page.locator(".bd-sidebar-primary").get_by_role("link", name="Preliminaries")
+    assert button.count() == 1 and link.is_visible()
+    button.click()  # wide screen: the navigation folds away, and comes back
+    link.wait_for(state="hidden")
+    button.click()
+    link.wait_for(state="visible")
+    assert sidebar.is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    link.wait_for(state="hidden")
+    page.locator(".primary-toggle:visible").click()  # phone: the navigation opens as a drawer
+    page.locator("#pst-primary-sidebar-modal[open]").get_by_role("link", name="Preliminaries").wait_for(state="visible")
+    page.keyboard.press("Escape")
+    page.locator(".secondary-toggle:visible").click()  # and the page's contents
+    page.locator("#pst-secondary-sidebar-modal[open]").get_by_role("link", name="The corpus in numbers").wait_for(state="visible")
+    assert page.errors == []
+
+
 def test_search_finds_a_work_by_a_word_of_its_title(page, site):
     page.goto(f"{site}/search.html?q=ChartLlama")
     page.wait_for_selector("#search-results ul.search li a", timeout=20000)

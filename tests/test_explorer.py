@@ -64,6 +64,15 @@ def test_at_1280_the_default_columns_fit_without_horizontal_scroll(page, site):
     assert tallest <= 3 * line + 20, (tallest, line)  # 20 px: cell padding
 
 
+def test_at_1280_the_navigation_starts_folded_and_its_button_brings_it_back(page, site):
+    open_explorer(page, site)
+    sidebar = page.locator("#pst-primary-sidebar")
+    assert not sidebar.is_visible()
+    page.get_by_role("button", name="Toggle primary sidebar").first.click()
+    sidebar.get_by_role("link", name="Paper Explorer").wait_for(state="visible")
+    assert sidebar.is_visible() and page.errors == []
+
+
 def test_on_a_phone_the_page_never_scrolls_sideways(browser, site):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()

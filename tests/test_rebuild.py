@@ -290,8 +290,9 @@ def test_make_serve_reloads_the_open_page_after_a_prose_edit(small_built, tmp_pa
         page_in_browser.wait_for_function("window.LiveReload !== undefined", timeout=10_000)
         chart = root / "chapters" / "chart.md"
         chart.write_text(chart.read_text(encoding="utf-8") + "\nA sentence saved while serving.\n", encoding="utf-8")
-        # no goto, no reload from here: the page must reload itself once the rebuild is done
-        page_in_browser.wait_for_function("document.body.innerText.includes('A sentence saved while serving.')",
+        # no goto, no reload from here: the page must reload itself once the rebuild is done (while
+        # it reloads, the new document may have no body yet)
+        page_in_browser.wait_for_function("document.body?.innerText.includes('A sentence saved while serving.')",
                                           timeout=90_000)
     finally:
         server.terminate()

@@ -123,6 +123,7 @@ def _on_builder_inited(app) -> None:
     if app.builder.format == "html":
         app.config.html_static_path = [*app.config.html_static_path, str(SITE_STATIC)]
         app.add_css_file("survey.css")
+        app.add_js_file(None, body=SIDEBAR_TOGGLE)
 
 
 def _on_build_finished(app, exception) -> None:
@@ -225,6 +226,42 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
     context["js_tag"] = js_tag_once
 
 
+def _explorer_head(app, pagename, templatename, context, doctree) -> None:
+    """The page that holds the explorer (helpers.explorer.show) loads its script from the head, as
+    an async module, with DataTables (620 KB of script) and its styles preloaded. From the body, the
+    script was found only once the page's long head and header were parsed and laid out, and
+    DataTables was evaluated after the theme's deferred scripts; from the head, it is evaluated
+    while the rest of the page is parsed (time to interactive: see benchmarks/explorer.py)."""
+    if 'id="explorer-app"' not in context.get("body", ""):
+        return
+    app.add_js_file("explorer/explorer.js", type="module", loading_method="async")  # this page only
+    pathto = context["pathto"]
+    context["metatags"] = context.get("metatags", "") + (
+        f'\n<link rel="modulepreload" href="{pathto(f"{EXPLORER.as_posix()}/dt_bundle.js", 1)}">'
+        f'\n<link rel="preload" as="style" href="{pathto(f"{EXPLORER.as_posix()}/dt_bundle.css", 1)}">\n')
+
+
+# Both themes wire their sidebar buttons with document.querySelector: the first .primary-toggle and
+# .secondary-toggle of the page, which are pydata-sphinx-theme's header icons, hidden under
+# sphinx-book-theme. The buttons a reader sees did nothing, in stock Jupyter Book 1 too: on a phone
+# neither the navigation nor "Contents" opened, on a wide screen the navigation never folded. Each
+# visible button passes its click to the wired one, whose handlers (drawer on a phone, fold on a
+# wide screen) then run as the themes intend. Inline: a few hundred bytes, no request.
+SIDEBAR_TOGGLE = """document.addEventListener("DOMContentLoaded", () => {
+  for (const side of ["primary", "secondary"]) {
+    const [wired, ...others] = document.querySelectorAll(`.${side}-toggle`);
+    others.forEach((button) => button.addEventListener("click", (event) => { event.preventDefault(); wired.click(); }));
+  }
+});"""
+
+
+# The explorer's table takes the whole window: on its page the book's navigation starts folded away
+# on wide screens (the theme's own class, which its CSS applies from 992 px up; the header's button,
+# see SIDEBAR_TOGGLE, brings it back). Set in the page rather than by the script: no relayout and no
+# sliding sidebar while the explorer starts.
+PRIMARY_SIDEBAR = re.compile(r'(<div id="pst-primary-sidebar" class="[^"]*)"')
+
+
 # The navigation's expand buttons are <summary> elements with an icon and no text (axe-core:
 # summary-name); they get the name of the chapter whose sections they show.
 NAV_TOGGLE = re.compile(r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">([^<]*)</a><details[^>]*>)<summary>')
@@ -254,7 +291,8 @@ def _fix_pages(outdir: Path) -> None:
     (axe-core: aria-required-children) and doc-biblioentry is deprecated; and the sidebar's expand
     buttons need names (NAV_TOGGLE). For readers on slow connections: no fontawesome.js, head
     scripts deferred or inlined, and the search index on the search page only. For readers on phones: every
-    figure opens at full size (FIGURE_IMAGE)."""
+    figure opens at full size (FIGURE_IMAGE). For the explorer: its table takes the whole window from
+    the start (PRIMARY_SIDEBAR)."""
     for page in outdir.rglob("*.html"):
         if "_static" in page.relative_to(outdir).parts:
             continue
@@ -263,6 +301,8 @@ def _fix_pages(outdir: Path) -> None:
         fixed = NAV_TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Sections of {m.group(2)}">', fixed)
         fixed = FONTAWESOME_JS.sub("", fixed)
         fixed = FIGURE_IMAGE.sub(r'\1<a class="survey-figure" href="\3">\2</a>', fixed)
+        if 'id="explorer-app"' in fixed:
+            fixed = PRIMARY_SIDEBAR.sub(r'\1 pst-sidebar-hidden"', fixed, count=1)
         head, separator, body = fixed.partition("</head>")
         head = BLOCKING_SCRIPT.sub(r"<script defer \1></script>", head)
         head = OPTIONS_SCRIPT.sub(lambda m: f"<script>{(page.parent / m['href']).read_text(encoding='utf-8').strip()}</script>", head)
@@ -397,6 +437,7 @@ def setup(app):
     app.connect("build-finished", _on_build_finished_late, priority=900)
     # early: a later handler may return a template name, which ends the event for the rest
     app.connect("html-page-context", _on_html_page_context, priority=100)
+    app.connect("html-page-context", _explorer_head)
     app.connect("html-page-context", _offer_pdf, priority=600)  # the theme makes its buttons at 501
     return {"version": "2", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
 

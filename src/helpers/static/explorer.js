@@ -3,9 +3,16 @@
 // and the shown columns live in the URL, so a view can be bookmarked, sent, and restored with Back.
 // The data (one record per work, details already escaped to HTML) come from helpers.explorer.
 
+// The page's head loads this module (async) and preloads DataTables: DataTables, the largest part of
+// the start-up, is evaluated while the rest of the page is still being parsed. The explorer itself
+// waits for the parsed page (its containers and data), not for the theme's deferred scripts.
+const DATATABLES = import("./dt_bundle.js");
+DATATABLES.catch(() => {});  // reported by main(), which awaits it
+if (document.readyState === "loading") {
+  await new Promise((resolve) => document.addEventListener("readystatechange", resolve, { once: true }));
+}
 const app = document.getElementById("explorer-app");
 const { facets: FACETS, works: WORKS } = JSON.parse(document.getElementById("explorer-data").textContent);
-const STATIC = new URL(app.dataset.static, document.baseURI);
 const escapeHTML = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const BY_KEY = new Map(WORKS.map((work) => [work.key, work]));
 // Each work's record (its details HTML) is a file of its own, four fifths of the data: fetched once,
@@ -153,22 +160,16 @@ function renderFacets(state) {
   }
 }
 
-async function loadDataTables() {
+function addDataTablesStyles() {  // once the page is parsed (not render-blocking); the head preloads it
   const css = document.createElement("link");
   css.rel = "stylesheet";
-  css.href = new URL("explorer/dt_bundle.css", STATIC).href;
+  css.href = new URL("dt_bundle.css", import.meta.url).href;
   document.head.appendChild(css);
-  const bundle = await import(new URL("explorer/dt_bundle.js", STATIC).href);
-  return { DataTable: bundle.default, jQuery: bundle.jQuery };
 }
 
 async function main() {
-  // The whole window for the table: fold the book's navigation away on wide screens (its button
-  // in the header, "Site navigation", brings it back).
-  if (window.matchMedia("(min-width: 992px)").matches) {
-    document.getElementById("pst-primary-sidebar")?.classList.add("pst-sidebar-hidden");
-  }
-  const { DataTable } = await loadDataTables();
+  addDataTablesStyles();
+  const { default: DataTable } = await DATATABLES;
   let state = readState();
   if (state.q || state.work) await loadDetails();  // a link with a search or a record in it
   buildLayout();
