@@ -226,21 +226,6 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
     context["js_tag"] = js_tag_once
 
 
-def _explorer_head(app, pagename, templatename, context, doctree) -> None:
-    """The page that holds the explorer (helpers.explorer.show) loads its script from the head, as
-    an async module, with DataTables (620 KB of script) and its styles preloaded. From the body, the
-    script was found only once the page's long head and header were parsed and laid out, and
-    DataTables was evaluated after the theme's deferred scripts; from the head, it is evaluated
-    while the rest of the page is parsed (time to interactive: see benchmarks/explorer.py)."""
-    if 'id="explorer-app"' not in context.get("body", ""):
-        return
-    app.add_js_file("explorer/explorer.js", type="module", loading_method="async")  # this page only
-    pathto = context["pathto"]
-    context["metatags"] = context.get("metatags", "") + (
-        f'\n<link rel="modulepreload" href="{pathto(f"{EXPLORER.as_posix()}/dt_bundle.js", 1)}">'
-        f'\n<link rel="preload" as="style" href="{pathto(f"{EXPLORER.as_posix()}/dt_bundle.css", 1)}">\n')
-
-
 # Both themes wire their sidebar buttons with document.querySelector: the first .primary-toggle and
 # .secondary-toggle of the page, which are pydata-sphinx-theme's header icons, hidden under
 # sphinx-book-theme. The buttons a reader sees did nothing, in stock Jupyter Book 1 too: on a phone
@@ -437,7 +422,6 @@ def setup(app):
     app.connect("build-finished", _on_build_finished_late, priority=900)
     # early: a later handler may return a template name, which ends the event for the rest
     app.connect("html-page-context", _on_html_page_context, priority=100)
-    app.connect("html-page-context", _explorer_head)
     app.connect("html-page-context", _offer_pdf, priority=600)  # the theme makes its buttons at 501
     return {"version": "2", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -3,14 +3,6 @@
 // and the shown columns live in the URL, so a view can be bookmarked, sent, and restored with Back.
 // The data (one record per work, details already escaped to HTML) come from helpers.explorer.
 
-// The page's head loads this module (async) and preloads DataTables: DataTables, the largest part of
-// the start-up, is evaluated while the rest of the page is still being parsed. The explorer itself
-// waits for the parsed page (its containers and data), not for the theme's deferred scripts.
-const DATATABLES = import("./dt_bundle.js");
-DATATABLES.catch(() => {});  // reported by main(), which awaits it
-if (document.readyState === "loading") {
-  await new Promise((resolve) => document.addEventListener("readystatechange", resolve, { once: true }));
-}
 const app = document.getElementById("explorer-app");
 const { facets: FACETS, works: WORKS } = JSON.parse(document.getElementById("explorer-data").textContent);
 const escapeHTML = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -160,16 +152,18 @@ function renderFacets(state) {
   }
 }
 
-function addDataTablesStyles() {  // once the page is parsed (not render-blocking); the head preloads it
+async function loadDataTables() {
   const css = document.createElement("link");
   css.rel = "stylesheet";
-  css.href = new URL("dt_bundle.css", import.meta.url).href;
+  css.href = new URL("dt_bundle.css", import.meta.url).href;  // beside this script
   document.head.appendChild(css);
+  const bundle = await import("./dt_bundle.js");
+  return { DataTable: bundle.default, jQuery: bundle.jQuery };
 }
 
 async function main() {
-  addDataTablesStyles();
-  const { default: DataTable } = await DATATABLES;
+  // (the book's navigation starts folded away on wide screens: helpers.build sets it in the page)
+  const { DataTable } = await loadDataTables();
   let state = readState();
   if (state.q || state.work) await loadDetails();  // a link with a search or a record in it
   buildLayout();
