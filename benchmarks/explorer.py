@@ -10,12 +10,17 @@ run (empty cache) at 1280x900, and reports:
 * time to interactive: from navigation start to the moment the explorer marks itself ready
   (`data-ready="true"`, set once the table, facets and counts are drawn), read from the page's own
   clock by a MutationObserver installed before any script runs;
-* the time a facet click takes to update the row count.
+* the time a facet click takes to update the row count;
+* the machine's state while measuring: the load average, and the time the same browser takes for a
+  fixed piece of script (CALIBRATION) before and after the runs. On this 2-core machine kind the
+  same build measured a median of 0.79 s on an idle machine and 1.1 to 1.25 s when the host was
+  busy; these two figures say which case a report is.
 Medians over the runs. A benchmark, not a test: it prints figures and asserts nothing.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -29,6 +34,19 @@ new MutationObserver((changes, observer) => {
   if (app && app.dataset.ready === 'true') { window.__readyAt = performance.now(); observer.disconnect(); }
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-ready'], childList: true});
 """
+
+# A fixed amount of work for the browser's main thread: sort 200,000 pseudo-random numbers.
+CALIBRATION = """() => { let x = 1; const a = new Float64Array(200000);
+  for (let i = 0; i < a.length; i++) { x = (x * 48271) % 2147483647; a[i] = x; }
+  const t = performance.now(); a.sort(); return performance.now() - t; }"""
+
+
+def calibrate(browser) -> float:
+    """Median time (ms) of CALIBRATION over 5 runs in a fresh page."""
+    page = browser.new_page()
+    times = [page.evaluate(CALIBRATION) for _ in range(5)]
+    page.close()
+    return statistics.median(times)
 
 
 def main() -> int:
@@ -49,6 +67,7 @@ def main() -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+            load, calibration_before = os.getloadavg()[0], calibrate(browser)
             for _ in range(args.runs):
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 page = context.new_page()
@@ -63,6 +82,7 @@ def main() -> int:
                 page.wait_for_function(f"document.querySelector('.explorer-count').innerText !== {before!r}")
                 click.append(page.evaluate("performance.now()") - started)
                 context.close()
+            calibration_after = calibrate(browser)
             browser.close()
     finally:
         server.shutdown()
@@ -73,6 +93,8 @@ def main() -> int:
     print(f"time to interactive (navigation start to ready), median of {args.runs}: {statistics.median(ready):.0f} ms "
           f"(runs: {', '.join(f'{r:.0f}' for r in ready)})")
     print(f"facet click to updated count, median: {statistics.median(click):.0f} ms")
+    print(f"machine: load average {load:.2f} before the runs; calibration script {calibration_before:.0f} ms before, "
+          f"{calibration_after:.0f} ms after")
     return 0
 
 
