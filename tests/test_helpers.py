@@ -307,3 +307,18 @@ def test_documentation_options_are_inlined_so_no_script_blocks_the_first_paint(t
     text = page.read_text(encoding="utf-8")
     assert "documentation_options.js" not in text
     assert text.index("<script>const DOCUMENTATION_OPTIONS = {A: 1};</script>") < text.index("DOCUMENTATION_OPTIONS.pagename")
+
+
+def test_fixing_pages_twice_changes_nothing_more(tmp_path):
+    """build._fix_pages runs over every page of an incremental build, also the pages Sphinx did not
+    rewrite: each fix applies once (here the explorer's folded navigation and a figure's link)."""
+    (tmp_path / "chapters").mkdir()
+    page = tmp_path / "chapters" / "explorer.html"
+    page.write_text('<html><head></head><body><div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
+                    '</div><figure class="x"><img src="../_images/a.svg" alt="A"></figure>'
+                    '<div id="explorer-app"></div></body></html>\n', encoding="utf-8")
+    build._fix_pages(tmp_path)
+    once = page.read_text(encoding="utf-8")
+    assert 'class="bd-sidebar-primary bd-sidebar pst-sidebar-hidden"' in once and 'class="survey-figure"' in once
+    build._fix_pages(tmp_path)
+    assert page.read_text(encoding="utf-8") == once

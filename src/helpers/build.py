@@ -243,8 +243,9 @@ SIDEBAR_TOGGLE = """document.addEventListener("DOMContentLoaded", () => {
 # The explorer's table takes the whole window: on its page the book's navigation starts folded away
 # on wide screens (the theme's own class, which its CSS applies from 992 px up; the header's button,
 # see SIDEBAR_TOGGLE, brings it back). Set in the page rather than by the script: no relayout and no
-# sliding sidebar while the explorer starts.
-PRIMARY_SIDEBAR = re.compile(r'(<div id="pst-primary-sidebar" class="[^"]*)"')
+# sliding sidebar while the explorer starts. (Pages that Sphinx did not rewrite are fixed again: the
+# class is added once.)
+PRIMARY_SIDEBAR = re.compile(r'(<div id="pst-primary-sidebar" class="(?![^"]*\bpst-sidebar-hidden\b)[^"]*)"')
 
 
 # The navigation's expand buttons are <summary> elements with an icon and no text (axe-core:
