@@ -13,8 +13,8 @@ run (empty cache) at 1280x900, and reports:
 * the time a facet click takes to update the row count;
 * the machine's state while measuring: the load average, and the time the same browser takes for a
   fixed piece of script (CALIBRATION) before and after the runs. On this 2-core machine kind the
-  same build measured a median of 0.79 s on an idle machine and 1.1 to 1.25 s when the host was
-  busy; these two figures say which case a report is.
+  same build measured medians of 0.79-0.91 s with the host idle and 0.97-1.26 s while it was busy
+  (benchmarks/README.md); these two figures say which case a report is.
 Medians over the runs. A benchmark, not a test: it prints figures and asserts nothing.
 """
 from __future__ import annotations

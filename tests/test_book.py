@@ -17,6 +17,11 @@ def html(root: Path, page: str) -> BeautifulSoup:
     return BeautifulSoup((root / "_build" / "html" / page).read_text(encoding="utf-8"), "lxml")
 
 
+def built_pages(site: Path) -> list[Path]:
+    """The site's pages (not its static files nor the notebooks' sources), in a stable order."""
+    return [p for p in sorted(site.rglob("*.html")) if "_static" not in p.parts and "_sources" not in p.parts]
+
+
 def cited_keys(soup: BeautifulSoup) -> list[str]:
     return [a["href"].split("#cite-", 1)[1] for a in soup.select('a[href*="#cite-"]')]
 
@@ -136,8 +141,7 @@ def page_weight(site: Path, page: Path) -> int:
 
 def test_every_page_is_light(built_book):
     site = built_book / "_build" / "html"
-    weights = {p.relative_to(site).as_posix(): page_weight(site, p)
-               for p in sorted(site.rglob("*.html")) if "_static" not in p.parts and "_sources" not in p.parts}
+    weights = {p.relative_to(site).as_posix(): page_weight(site, p) for p in built_pages(site)}
     print("page weights (bytes):", *(f"{w:>9,}  {name}" for name, w in sorted(weights.items(), key=lambda i: -i[1])),
           sep="\n  ")
     heavy = {name: w for name, w in weights.items() if w > PAGE_WEIGHT_LIMIT and name not in HEAVY_BY_DESIGN}
@@ -183,9 +187,7 @@ def test_math_is_mathml_and_no_page_loads_a_math_script(built_book):
     TeX for a script, and no page loads MathJax."""
     site = built_book / "_build" / "html"
     formulas = {}
-    for path in sorted(site.rglob("*.html")):
-        if "_static" in path.parts or "_sources" in path.parts:
-            continue
+    for path in built_pages(site):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
         name = path.relative_to(site).as_posix()
         assert not [s for s in soup.select("script") if "mathjax" in ((s.get("src") or "") + (s.string or "")).lower()], name
@@ -202,7 +204,7 @@ def test_math_is_mathml_and_no_page_loads_a_math_script(built_book):
 def test_no_page_loads_the_font_awesome_script(built_book):
     """The icons come from the theme's web font; fontawesome.js (1.49 MB) is dropped (helpers.build)."""
     site = built_book / "_build" / "html"
-    pages = [p for p in site.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts]
+    pages = built_pages(site)
     assert len(pages) > 30
     assert [p.name for p in pages if "scripts/fontawesome.js" in p.read_text(encoding="utf-8")] == []
 
@@ -212,9 +214,7 @@ def test_no_script_holds_up_the_first_paint_and_the_search_index_stays_on_the_se
     scripts below it use what it defines) and keeps the 185 KB search index to search.html."""
     site = built_book / "_build" / "html"
     blocking, index_on = {}, set()
-    for path in sorted(site.rglob("*.html")):
-        if "_static" in path.parts or "_sources" in path.parts:
-            continue
+    for path in built_pages(site):
         name = path.relative_to(site).as_posix()
         head = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml").head
         scripts = [s for s in head.select("script[src]") if s.get("type") not in ("module",)]
@@ -233,9 +233,7 @@ def test_the_navigation_starts_folded_on_the_explorer_page_only(built_book):
     while the table was drawn). No other page starts folded."""
     site = built_book / "_build" / "html"
     folded = []
-    for path in sorted(site.rglob("*.html")):
-        if "_static" in path.parts or "_sources" in path.parts:
-            continue
+    for path in built_pages(site):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
         sidebar = soup.select_one("#pst-primary-sidebar")
         if sidebar is not None and "pst-sidebar-hidden" in sidebar.get("class", []):
@@ -253,8 +251,8 @@ def test_every_page_links_one_stylesheet_whose_icon_fonts_hold_every_icon_used(b
 
     site = built_book / "_build" / "html"
     bundles = set()
-    for path in sorted(site.rglob("*.html")):
-        if "_static" in path.parts or "_sources" in path.parts or path.name == "index.html":
+    for path in built_pages(site):
+        if path.name == "index.html":
             continue
         head = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml").head
         links = [link["href"] for link in head.select('link[rel="stylesheet"]')]
