@@ -52,7 +52,9 @@ def copy_sources(target: Path, stock: bool) -> Path:
     if stock:
         config = target / "_config.yml"
         text = re.sub(r"^\s*- helpers\.build\s*\n", "", config.read_text(encoding="utf-8"), flags=re.M)
-        assert not re.search(r"^\s*- helpers\.build", text, flags=re.M)
+        # helpers.build registers the MathML renderer; stock keeps Sphinx's default (MathJax)
+        text = re.sub(r"^\s*html_math_renderer: mathml\b.*\n", "", text, flags=re.M)
+        assert not re.search(r"^\s*- helpers\.build|\bmathml\b", text, flags=re.M)
         config.write_text(text, encoding="utf-8")
     return target
 

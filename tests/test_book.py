@@ -295,7 +295,8 @@ def test_the_home_redirect_is_a_complete_page(built_book):
     one the browser asks for /favicon.ico, a 404 in the console)."""
     soup = BeautifulSoup((built_book / "_build" / "html" / "index.html").read_text(encoding="utf-8"), "lxml")
     assert soup.html.get("lang") == "en" and soup.title.string.strip()
-    assert soup.select_one('meta[http-equiv="Refresh"]')["content"] == "0; url=chapters/intro.html"
+    assert soup.select_one('noscript meta[http-equiv="Refresh"]')["content"] == "0; url=chapters/intro.html"
+    assert 'location.replace("chapters/intro.html" + location.hash)' in soup.head.script.string
     icon = soup.select_one('link[rel="icon"]')["href"]
     assert (built_book / "_build" / "html" / icon).is_file()
 

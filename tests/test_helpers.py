@@ -322,3 +322,41 @@ def test_fixing_pages_twice_changes_nothing_more(tmp_path):
     assert 'class="bd-sidebar-primary bd-sidebar pst-sidebar-hidden"' in once and 'class="survey-figure"' in once
     build._fix_pages(tmp_path)
     assert page.read_text(encoding="utf-8") == once
+
+
+THEME_HEAD = """<html><head><script data-cfasync="false">
+    document.documentElement.dataset.mode = localStorage.getItem("mode") || "auto";
+    document.documentElement.dataset.theme = localStorage.getItem("theme") || "auto";
+  </script></head><body></body></html>
+"""
+
+
+def test_the_colour_theme_is_resolved_in_the_head_once(tmp_path):
+    """The theme's head script leaves "auto" for its main script to replace (a restyle of the whole
+    page); the fixed script picks light or dark itself, and a second pass changes nothing."""
+    page = tmp_path / "page.html"
+    page.write_text(THEME_HEAD, encoding="utf-8")
+    build._fix_pages(tmp_path)
+    once = page.read_text(encoding="utf-8")
+    assert '|| "auto"' in once and 'matchMedia("(prefers-color-scheme: dark)")' in once
+    assert 'localStorage.getItem("theme")' not in once
+    build._fix_pages(tmp_path)
+    assert page.read_text(encoding="utf-8") == once
+
+
+def test_the_home_redirect_is_made_again_on_every_build_and_a_real_home_page_is_left_alone(tmp_path):
+    """sphinx-external-toc writes its bare redirect only when index.html is missing: a later build
+    finds the page an earlier build made of it, and must still bring it up to date."""
+    index = tmp_path / "index.html"
+    index.write_text('<meta http-equiv="Refresh" content="0; url=chapters/intro.html" />\n', encoding="utf-8")
+    build._complete_redirect(tmp_path, "Book")
+    made = index.read_text(encoding="utf-8")
+    assert 'location.replace("chapters/intro.html" + location.hash)' in made and "<title>Book</title>" in made
+    earlier = made.replace("<script>", "<script>/* an earlier build's page */")
+    index.write_text(earlier, encoding="utf-8")
+    build._complete_redirect(tmp_path, "Book")
+    assert index.read_text(encoding="utf-8") == made
+    real = '<html><head><meta http-equiv="Refresh" content="0; url=elsewhere.html"></head><body>' + "text " * 1000
+    index.write_text(real, encoding="utf-8")
+    build._complete_redirect(tmp_path, "Book")
+    assert index.read_text(encoding="utf-8") == real

@@ -33,6 +33,17 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;charset=utf-8," + svg.replace("%", "%25").replace("#", "%23").replace("'", "%27")
 
 
+def _drawing_size(svg: str) -> tuple[int, int]:
+    """Width and height of an SVG drawing from its viewBox, rounded to whole units (only their ratio
+    matters: the card's CSS sets the width)."""
+    import re
+
+    found = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', svg)
+    if not found:
+        raise ValueError("a lab's thumbnail has no viewBox: its size cannot be given to the page")
+    return round(float(found[1])), round(float(found[2]))
+
+
 def gallery(root=None):
     """One card per lab: a thumbnail drawn by the lab's own code, its question, and a link to it.
     (The PDF edition shows a table of the same labs instead.)"""
@@ -46,9 +57,12 @@ def gallery(root=None):
     for r in labs_in_order:
         svg = r["module"].thumbnail().data
         alt = f"Thumbnail of the lab '{r['title']}', drawn by the lab's own code."
+        # The drawing's own size, so the card has its height before the image is decoded (without
+        # it the gallery's text moved down as each thumbnail appeared: a layout shift of 0.6)
+        width, height = _drawing_size(svg)
         cards.append(
             f'<figure class="lab-card"><a href="{r["chapter"]}-lab.html">'
-            f"<img src='{_data_uri(svg)}' alt=\"{html.escape(alt)}\" loading=\"lazy\"></a>"
+            f"<img src='{_data_uri(svg)}' alt=\"{html.escape(alt)}\" width=\"{width}\" height=\"{height}\"></a>"
             f'<figcaption><a href="{r["chapter"]}-lab.html"><strong>{html.escape(r["title"])}</strong></a><br>'
             f'{html.escape(r["question"])} <em>({html.escape(r["task_title"])}; {r["minutes"]} min'
             f'{"; with a measurement" if r["measures"] else ""})</em></figcaption></figure>')
