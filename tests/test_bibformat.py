@@ -39,3 +39,26 @@ def test_the_memo_returns_what_pybtex_formats_and_follows_an_edit(tmp_path):
     bibformat.load(tmp_path)  # as the next build does
     assert style.format_entry("1", entry()).text.render_as("text") == fresh
     assert "another title" in style.format_entry("1", entry(title="Another Title")).text.render_as("text").lower()
+
+
+def test_each_plugin_is_looked_up_in_the_installed_packages_once(monkeypatch):
+    """sphinxcontrib-bibtex asks pybtex for a style or backend class once per citation, and pybtex
+    scanned every installed package's entry points each time; with the memo the same classes come
+    back and each (group, name) is scanned once."""
+    scans = []
+    original = pybtex.plugin.entry_points
+
+    def counting(**query):
+        scans.append(tuple(sorted(query.items())))
+        return original(**query)
+
+    monkeypatch.setattr(pybtex.plugin, "entry_points", counting)
+    before = [pybtex.plugin.find_plugin("pybtex.style.formatting", "plain"),
+              pybtex.plugin.find_plugin("pybtex.backends", "plaintext")]
+    scans.clear()
+    bibformat._remember_plugin_lookups()
+    for _ in range(3):
+        after = [pybtex.plugin.find_plugin("pybtex.style.formatting", "plain"),
+                 pybtex.plugin.find_plugin("pybtex.backends", "plaintext")]
+        assert after == before
+    assert sorted(scans) == sorted({*scans}) and len(scans) == 2, scans

@@ -36,9 +36,35 @@ def entry_key(style, label: str, entry) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
+def _remember_plugin_lookups() -> None:
+    """pybtex finds its style and backend classes by scanning the installed packages' entry points
+    (importlib.metadata) on every look-up, and sphinxcontrib-bibtex looks one up for each citation
+    it resolves: 634 scans, about a sixth of a clean Sphinx run here (cProfile). The installed
+    packages do not change during a build, so each (group, name) is scanned once. Plugins registered
+    at run time are looked up by pybtex before the entry points and stay unaffected."""
+    import pybtex.plugin as plugin
+
+    if getattr(plugin.entry_points, "survey_memo", False):
+        return
+    scan = plugin.entry_points
+
+    @lru_cache(maxsize=None)
+    def found(group: str, name: str | None) -> tuple:
+        return tuple(scan(group=group, name=name) if name is not None else scan(group=group))
+
+    def entry_points(*, group: str, name: str | None = None):
+        return found(group, name)
+
+    entry_points.survey_memo = True
+    plugin.entry_points = entry_points
+
+
 def install() -> None:
-    """Wrap pybtex's BaseStyle.format_entry with the memo (once per process)."""
+    """Wrap pybtex's BaseStyle.format_entry with the memo, and remember its plugin look-ups (once
+    per process)."""
     from pybtex.style.formatting import BaseStyle
+
+    _remember_plugin_lookups()
 
     original = BaseStyle.format_entry
     if getattr(original, "survey_memo", False):
