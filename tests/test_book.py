@@ -315,3 +315,18 @@ def test_every_figure_opens_at_full_size(built_book):
             if link is None or link["href"] != image["src"] or not (path.parent / link["href"]).is_file():
                 unlinked.append(f"{path.name}: {image['src']}")
     assert figures > 40 and unlinked == []
+
+
+def test_link_previews_point_at_the_published_site(built_book):
+    """og:url and og:image are absolute addresses under the book's published address (relative
+    ones, as sphinxext-opengraph wrote them without its own setting, cannot be followed by the sites
+    that draw link previews); the preview image exists."""
+    import yaml
+
+    base = yaml.safe_load((built_book / "_config.yml").read_text(encoding="utf-8"))["html"]["baseurl"]
+    site = built_book / "_build" / "html"
+    soup = BeautifulSoup((site / "chapters" / "chart.html").read_text(encoding="utf-8"), "lxml")
+    url = soup.select_one('meta[property="og:url"]')["content"]
+    image = soup.select_one('meta[property="og:image"]')["content"]
+    assert url == base + "chapters/chart.html", url
+    assert image.startswith(base) and (site / image[len(base):]).is_file(), image

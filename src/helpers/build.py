@@ -67,6 +67,10 @@ def _on_config_inited(app, config) -> None:
     # whose readers should not get the solutions). A config value of the HTML category: when the
     # PDF appears or goes, Sphinx writes every page again (their download menus change).
     config.survey_pdf = pdf_offered(root, config.survey_hide_solutions)
+    # sphinxext-opengraph makes og:url and og:image from its own setting, not from the site's
+    # address: unset, they were relative ("chapters/chart.html"), which link previews cannot follow
+    if not getattr(config, "ogp_site_url", None) and config.html_baseurl:
+        config.ogp_site_url = config.html_baseurl
 
 
 def static_digest() -> str:
