@@ -140,7 +140,8 @@ def inline_imports(path: Path, static: Path, css: str, seen: tuple[Path, ...] = 
         raise BundleError(f"{path}: @import cycle: {' -> '.join(str(p) for p in seen)}")
     edits = []  # (start, end, replacement) in the text of this file
     offsets = _line_offsets(css)
-    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)  # parsed once: 400 KB
+    for rule in rules:
         start = _offset(offsets, rule)
         if rule.type == "at-rule" and rule.lower_at_keyword == "charset":
             edits.append((start, css.index(";", start) + 1, ""))
@@ -152,7 +153,7 @@ def inline_imports(path: Path, static: Path, css: str, seen: tuple[Path, ...] = 
             media = tinycss2.serialize(rule.prelude[rule.prelude.index(target) + 1:]).strip()
             text = inline_imports(imported, static, imported.read_text(encoding="utf-8-sig"), (*seen, path))
             edits.append((start, css.index(";", start) + 1, f"@media {media} {{\n{text}\n}}" if media else text))
-    for token_start, token_end, url in _urls(css, offsets):
+    for token_start, token_end, url in _urls(css, offsets, rules):
         if not (ANOTHER_SITE.match(url) or url.startswith(("/", "#"))) and not any(s <= token_start < e for s, e, _ in edits):
             target, query = re.match(r"([^?#]*)(.*)", url, re.S).groups()  # keep ?v=... and #iefix
             moved = _relative((path.parent / target).resolve(), static.resolve()) + query
@@ -162,11 +163,10 @@ def inline_imports(path: Path, static: Path, css: str, seen: tuple[Path, ...] = 
     return re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
 
 
-def _urls(css: str, offsets: list[int]):
-    """(start, end, url) of every url(...) in a stylesheet, comments and strings excluded."""
-    import tinycss2
-
-    for token in _tokens(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)):
+def _urls(css: str, offsets: list[int], rules: list):
+    """(start, end, url) of every url(...) in a stylesheet (`rules`, as tinycss2 parsed `css`),
+    comments and strings excluded."""
+    for token in _tokens(rules):
         url = _url_of(token)
         if url is not None:
             start = _offset(offsets, token)
@@ -244,9 +244,10 @@ def used_icon_classes(outdir: Path, pages: list[Path]) -> frozenset[str]:
     return frozenset(found)
 
 
-def icon_characters(css: str, icons: frozenset[str]) -> set[str]:
+def icon_characters(css: str, icons: frozenset[str], rules: list | None = None) -> set[str]:
     """The characters an icon font must keep: those of the icon rules (`.fa-x:before`) whose class
-    is used, and every non-ASCII character any other rule writes (the theme's admonition icons)."""
+    is used, and every non-ASCII character any other rule writes (the theme's admonition icons).
+    `rules`: `css` as tinycss2 parsed it already, if at hand."""
     import tinycss2
 
     keep: set[str] = set()
@@ -271,7 +272,7 @@ def icon_characters(css: str, icons: frozenset[str]) -> set[str]:
                 else:  # an at-rule of declarations (@page): its strings count as used
                     keep.update(c for s in strings(rule.content) for c in s if ord(c) > 127)
 
-    visit(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    visit(rules if rules is not None else tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
     return keep
 
 
@@ -280,10 +281,11 @@ def subset_icon_fonts(css: str, static: Path, icons: frozenset[str]) -> str:
     characters `icon_characters` finds; the other declarations of the face stay as they are."""
     import tinycss2
 
-    characters = icon_characters(css, icons)
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)  # parsed once: 550 KB
+    characters = icon_characters(css, icons, rules)
     offsets = _line_offsets(css)
     edits = []
-    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+    for rule in rules:
         if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
             continue
         declarations = [d for d in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True)
