@@ -244,10 +244,10 @@ def used_icon_classes(outdir: Path, pages: list[Path]) -> frozenset[str]:
     return frozenset(found)
 
 
-def icon_characters(css: str, icons: frozenset[str], rules: list | None = None) -> set[str]:
+def icon_characters(rules: list, icons: frozenset[str]) -> set[str]:
     """The characters an icon font must keep: those of the icon rules (`.fa-x:before`) whose class
     is used, and every non-ASCII character any other rule writes (the theme's admonition icons).
-    `rules`: `css` as tinycss2 parsed it already, if at hand."""
+    `rules`: a stylesheet as tinycss2 parsed it."""
     import tinycss2
 
     keep: set[str] = set()
@@ -272,7 +272,7 @@ def icon_characters(css: str, icons: frozenset[str], rules: list | None = None) 
                 else:  # an at-rule of declarations (@page): its strings count as used
                     keep.update(c for s in strings(rule.content) for c in s if ord(c) > 127)
 
-    visit(rules if rules is not None else tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    visit(rules)
     return keep
 
 
@@ -282,7 +282,7 @@ def subset_icon_fonts(css: str, static: Path, icons: frozenset[str]) -> str:
     import tinycss2
 
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)  # parsed once: 550 KB
-    characters = icon_characters(css, icons, rules)
+    characters = icon_characters(rules, icons)
     offsets = _line_offsets(css)
     edits = []
     for rule in rules:
