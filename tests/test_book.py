@@ -320,13 +320,27 @@ def test_every_figure_opens_at_full_size(built_book):
 def test_link_previews_point_at_the_published_site(built_book):
     """og:url and og:image are absolute addresses under the book's published address (relative
     ones, as sphinxext-opengraph wrote them without its own setting, cannot be followed by the sites
-    that draw link previews); the preview image exists."""
+    that draw link previews); every page's preview image exists, a whole PNG of the size the page
+    states (the cards are drawn beside the build, helpers.cards)."""
+    import struct
+
     import yaml
 
     base = yaml.safe_load((built_book / "_config.yml").read_text(encoding="utf-8"))["html"]["baseurl"]
     site = built_book / "_build" / "html"
     soup = BeautifulSoup((site / "chapters" / "chart.html").read_text(encoding="utf-8"), "lxml")
     url = soup.select_one('meta[property="og:url"]')["content"]
-    image = soup.select_one('meta[property="og:image"]')["content"]
     assert url == base + "chapters/chart.html", url
-    assert image.startswith(base) and (site / image[len(base):]).is_file(), image
+    cards = 0
+    for path in built_pages(site):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+        if (tag := soup.select_one('meta[property="og:image"]')) is None:
+            continue
+        image = tag["content"]
+        assert image.startswith(base) and (site / image[len(base):]).is_file(), (path.name, image)
+        png = (site / image[len(base):]).read_bytes()
+        size = struct.unpack(">II", png[16:24])  # the IHDR chunk: width, height
+        stated = tuple(int(soup.select_one(f'meta[property="og:image:{d}"]')["content"]) for d in ("width", "height"))
+        assert png.startswith(b"\x89PNG") and png.endswith(b"IEND\xaeB`\x82") and size == stated, (path.name, size)
+        cards += 1
+    assert cards >= 40

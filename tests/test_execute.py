@@ -2,6 +2,8 @@
 take the rest of the share with it, and each failure is reported with its traceback."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 
 from helpers.execute import _execute_batch
@@ -37,3 +39,47 @@ def test_each_notebook_returns_what_it_read_or_none_when_that_cannot_be_known(tm
     reads = {path.rsplit("/", 1)[1]: record for path, _nb, _seconds, _error, record in _execute_batch(batch)}
     assert reads["a.md"]["columns"] == {"all": ["year"]}
     assert reads["b.md"] is None
+
+
+def test_one_cells_printing_is_one_output_however_the_kernel_flushed_it(tmp_path):
+    """A print that reaches the client in two pieces (the kernel flushed between them) is stored as
+    one output, so a page does not change between two builds of the same sources."""
+    cell = "import sys, time\nsys.stdout.write('76 removed'); sys.stdout.flush(); time.sleep(0.3)\nprint()\nprint('done')"
+    [(_path, nb, _seconds, error, _reads)] = _execute_batch([(str(tmp_path / "a.md"), notebook(cell), 60)])
+    assert error is None
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in nb.cells[0].outputs] == \
+        [("stream", "stdout", "76 removed\ndone\n")]
+
+
+def test_workers_share_one_queue_so_none_waits_while_notebooks_remain(tmp_path):
+    """With two workers, a long notebook taken by one does not leave the other idle with a fixed
+    share: every notebook runs once, and the short ones all go to the worker that is free."""
+    from helpers.execute import _WarmWorkers
+
+    long_job = (str(tmp_path / "long.md"), notebook("import time, os\ntime.sleep(3)\nprint(os.getpid())"), 60)
+    short = [(str(tmp_path / f"s{i}.md"), notebook("import os\nprint(os.getpid())"), 60) for i in range(4)]
+    workers = _WarmWorkers(tmp_path, 2)
+    workers.want(1)
+    workers.want(2)
+    try:
+        results = list(workers.run([long_job, *short]))
+    finally:
+        workers.stop()
+    ran = {Path(path).name: nb.cells[0].outputs[0]["text"].strip() for path, nb, _s, _e, _r in results}
+    assert sorted(ran) == ["long.md", "s0.md", "s1.md", "s2.md", "s3.md"]
+    # the kernel that ran the long notebook ran none of the short ones: the other worker took them all
+    assert all(ran[f"s{i}.md"] != ran["long.md"] for i in range(4))
+    # results come back as they finish: the short ones before the long one
+    assert Path(results[-1][0]).name == "long.md"
+
+
+def test_a_page_looks_the_same_whichever_page_ran_before_it_in_the_kernel(tmp_path):
+    """Display options that one page sets for itself do not reach the next page in the same warm
+    kernel: the next page's output is the one it has on its own, in a new kernel."""
+    table = "import pandas as pd\npd.DataFrame({'question': ['At the end, is the orange circle on the left or the right?']})"
+    setter = notebook("import pandas as pd\npd.set_option('display.max_colwidth', None)")
+    alone = _execute_batch([(str(tmp_path / "b.md"), notebook(table), 60)])
+    after = _execute_batch([(str(tmp_path / "a.md"), setter, 60), (str(tmp_path / "b.md"), notebook(table), 60)])
+    shown = [results[-1][1].cells[0].outputs[0]["data"]["text/plain"] for results in (alone, after)]
+    assert "left o..." in shown[0]  # pandas' default width, as in a new kernel
+    assert shown[1] == shown[0]

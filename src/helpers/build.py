@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bibformat, mathml, paths, pdf, stylesheets
+from . import bibformat, cards, mathml, paths, pdf, sitemap, stylesheets
 from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell,  # noqa: F401
                            page_kind, remember_validated, validated_before)
 from .problems import InputError
@@ -445,6 +445,8 @@ def setup(app):
     app.add_config_value("survey_pdf", False, "html")  # set by _on_config_inited
     app.add_transform(_remove_solutions_transform())
     mathml.install(app)
+    cards.draw_beside_the_build(app)
+    sitemap.list_every_page(app)
     app.connect("config-inited", _on_config_inited)
     app.connect("config-inited", pdf.use_sphinx_class, priority=900)  # after sphinx-jupyterbook-latex's
     for transform in pdf.print_transforms():
