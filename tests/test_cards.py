@@ -26,6 +26,7 @@ def handed_off(monkeypatch):
     """The extension's module with the hand-off installed, restored afterwards."""
     from sphinxext.opengraph import _social_cards
 
+    # set to themselves, so that monkeypatch puts the extension's own functions back afterwards
     monkeypatch.setattr(_social_cards, "create_social_card_objects", _social_cards.create_social_card_objects)
     monkeypatch.setattr(_social_cards, "render_social_card", _social_cards.render_social_card)
     original = (_social_cards.create_social_card_objects, _social_cards.render_social_card)
