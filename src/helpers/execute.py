@@ -115,7 +115,7 @@ def _execute_queued(kernel_name: str, folder: str) -> int:
     handing back each result as soon as it is there."""
     jobs, results = _queues
     count = 0
-    for result in _run_in_warm_kernel(iter(jobs.get, None), kernel_name, folder):
+    for result in _run_in_warm_kernel(iter(jobs.get, None), kernel_name, folder, warm_up=True):
         results.put(result)
         count += 1
     return count
@@ -133,9 +133,10 @@ def _execute_batch(batch) -> list[Result]:
     return list(_run_in_warm_kernel(batch, _kernel_of(batch[0][1]), str(Path(batch[0][0]).parent)))
 
 
-def _run_in_warm_kernel(jobs, kernel_name: str, folder: str):
+def _run_in_warm_kernel(jobs, kernel_name: str, folder: str, warm_up: bool = False):
     """Run each job (any iterable) in one kernel of `kernel_name`, started in `folder`; yield each
-    result as it is done."""
+    result as it is done. With `warm_up`, the kernel first imports WARM_UP (for a worker that
+    starts before its first page is known)."""
     import traceback
 
     from jupyter_client.manager import KernelManager
@@ -148,8 +149,9 @@ def _run_in_warm_kernel(jobs, kernel_name: str, folder: str):
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=120)
-        with suppress(TimeoutError, RuntimeError):  # a kernel without these modules just starts colder
-            kc.execute_interactive(WARM_UP, silent=True, timeout=120)
+        if warm_up:
+            with suppress(TimeoutError, RuntimeError):  # a kernel without these modules just starts colder
+                kc.execute_interactive(WARM_UP, silent=True, timeout=120)
         for path, nb_dict, timeout in jobs:
             if _kernel_of(nb_dict) != kernel_name:
                 yield _execute((path, nb_dict, timeout))
