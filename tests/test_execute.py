@@ -83,3 +83,20 @@ def test_a_page_looks_the_same_whichever_page_ran_before_it_in_the_kernel(tmp_pa
     shown = [results[-1][1].cells[0].outputs[0]["data"]["text/plain"] for results in (alone, after)]
     assert "left o..." in shown[0]  # pandas' default width, as in a new kernel
     assert shown[1] == shown[0]
+
+
+def test_a_sphinx_process_started_early_waits_for_its_word(tmp_path):
+    """helpers.build starts Sphinx before the notebooks run; the process looks at no page before
+    it is told "go" (then it reads the fingerprints the runs left), and ends, writing nothing, on
+    any other word or on a closed pipe."""
+    import subprocess
+    import sys
+
+    script = ("import sys, types\nfrom helpers import build\n"
+              f"app = types.SimpleNamespace(srcdir={str(tmp_path)!r})\n"
+              "build._await_word(app, None, set(), set(), set())\n"
+              "print(type(app.survey_fingerprints).__name__)\n")
+    env = {**__import__("os").environ, "SURVEY_SPHINX_AWAITS_WORD": "1"}
+    for word, status, output in (("go\n", 0, "PageFingerprints"), ("stop\n", 75, ""), ("", 75, "")):
+        result = subprocess.run([sys.executable, "-c", script], input=word, capture_output=True, text=True, env=env)
+        assert (result.returncode, result.stdout.strip()) == (status, output), result.stderr[-2000:]

@@ -90,6 +90,9 @@ def build(root: Path) -> str:
     result = build_book(root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Executing notebook using" not in result.stdout, "myst-nb executed a notebook itself"
+    # Sphinx, started while the notebooks run, looks at pages only once they have all run
+    if "updating environment" in result.stdout:
+        assert result.stdout.index("executed ") < result.stdout.index("updating environment"), result.stdout[-3000:]
     return result.stdout
 
 

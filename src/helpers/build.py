@@ -61,8 +61,10 @@ def _on_config_inited(app, config) -> None:
         if problems:
             raise ConfigError(str(InputError(problems)))
     # Each page's fingerprint covers what it read on its last run (helpers.dependencies); the
-    # records sit beside the build's execution cache, wherever this build keeps its own.
-    app.survey_fingerprints = PageFingerprints(root, root / EXECUTION_CACHE)
+    # records sit beside the build's execution cache, wherever this build keeps its own. Started
+    # early by `python -m helpers.build`, this process reads them once the notebooks have run.
+    if not os.environ.get(AWAIT_ENV):
+        app.survey_fingerprints = PageFingerprints(root, root / EXECUTION_CACHE)
     # The web edition offers the PDF edition once it has been built (never the student edition,
     # whose readers should not get the solutions). A config value of the HTML category: when the
     # PDF appears or goes, Sphinx writes every page again (their download menus change).
@@ -76,6 +78,25 @@ def _on_config_inited(app, config) -> None:
 def static_digest() -> str:
     """Hash of the book's own static files (site CSS, explorer script and styles)."""
     return paths.digest({p.relative_to(STATIC).as_posix(): p for p in sorted(STATIC.rglob("*")) if p.is_file()})
+
+
+# Set by `python -m helpers.build` for the Sphinx process it starts before running the notebooks.
+AWAIT_ENV = "SURVEY_SPHINX_AWAITS_WORD"
+STOPPED_UNASKED = 75  # the exit status of a Sphinx process told to stop (nothing was written)
+
+
+def _await_word(app, env, added, changed, removed):
+    """First of the env-get-outdated handlers, before any page is looked at: in a Sphinx process
+    started early, wait for the word on stdin. "go": the notebooks have run; read the fingerprints
+    they left. Anything else (a notebook failed, the build command was stopped): end here."""
+    if os.environ.get(AWAIT_ENV):
+        from .dependencies import PageFingerprints
+
+        if sys.stdin.readline().strip() != "go":
+            os._exit(STOPPED_UNASKED)
+        root = Path(app.srcdir).resolve()
+        app.survey_fingerprints = PageFingerprints(root, root / EXECUTION_CACHE)
+    return []
 
 
 def _on_env_get_outdated(app, env, added, changed, removed):
@@ -452,6 +473,7 @@ def setup(app):
     for transform in pdf.print_transforms():
         app.add_post_transform(transform)
     app.connect("builder-inited", _on_builder_inited)
+    app.connect("env-get-outdated", _await_word, priority=100)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("source-read", _on_source_read)
     app.connect("env-purge-doc", _on_env_purge_doc)
@@ -658,22 +680,37 @@ def _build(root: Path, args, digest: str, edition: Edition) -> int:
     os.environ.update({paths.ROOT_ENV: str(root), VALIDATED_ENV: data_fingerprint(root)})
     stamp.unlink(missing_ok=True)
     report = None
-    if not args.serial:
+    extra = (["--all"] if args.all else []) + edition_config(root, edition)
+    command = jupyter_book_command(root, staging, extra, edition.builder)
+    if args.serial:
+        returncode = subprocess.run(command, cwd=root, env=dict(os.environ)).returncode
+    else:
         from .execute import execute_outdated
 
-        report = execute_outdated(root, root / EXECUTION_CACHE, fresh_kernels=args.fresh_kernels)
+        # Sphinx starts now: its start-up (imports, extensions, the saved environment; about 2.5 s)
+        # runs while the notebooks are found and run. It waits for word before it looks at any
+        # page (_await_word), so it reads only finished results.
+        sphinx = subprocess.Popen(command, cwd=root, env={**os.environ, AWAIT_ENV: "1"}, stdin=subprocess.PIPE, text=True)
+        try:
+            report = execute_outdated(root, root / EXECUTION_CACHE, fresh_kernels=args.fresh_kernels)
+        except BaseException:
+            sphinx.kill()
+            sphinx.wait()
+            raise
         for page, error in report.failed.items():
             print(failure_message(root, page, error), file=sys.stderr)
         if report.failed:
+            _tell(sphinx, "stop")
+            sphinx.wait()
             print(f"build failed: {published} is unchanged.", file=sys.stderr)
             return 1
         print(f"executed {len(report.executed)} notebook(s) in {report.seconds:.1f} s, "
-              f"{len(report.cached)} from the cache")
-    extra = (["--all"] if args.all else []) + edition_config(root, edition)
-    result = subprocess.run(jupyter_book_command(root, staging, extra, edition.builder), cwd=root, env=dict(os.environ))
-    if result.returncode != 0:
-        print(f"build failed (exit {result.returncode}): {published} is unchanged.", file=sys.stderr)
-        return result.returncode
+              f"{len(report.cached)} from the cache", flush=True)
+        _tell(sphinx, "go")
+        returncode = sphinx.wait()
+    if returncode != 0:
+        print(f"build failed (exit {returncode}): {published} is unchanged.", file=sys.stderr)
+        return returncode
     if edition.builder == "latex":
         started = time.monotonic()
         typeset, problems = pdf.typeset(staging / "_build" / "latex", appendices=pdf.unnumbered_parts(root))
@@ -693,6 +730,13 @@ def _build(root: Path, args, digest: str, edition: Edition) -> int:
     stamp.write_text(digest)
     print(f"book built: {root / edition.product}")
     return 0
+
+
+def _tell(sphinx: subprocess.Popen, word: str) -> None:
+    """Send the waiting Sphinx process its word; one that has already stopped cannot hear it."""
+    with suppress(BrokenPipeError, OSError):
+        sphinx.stdin.write(word + "\n")
+        sphinx.stdin.close()
 
 
 def failure_message(root: Path, page: str, error: str) -> str:
