@@ -52,9 +52,11 @@ def svg_background(svg: str) -> str | None:
 
 
 def build_book(root: Path) -> subprocess.CompletedProcess:
-    """Run the same command as `make book` on a copy; output captured for assertions."""
+    """Run the same command as `make book` on a copy; output captured for assertions. The
+    timeout (far above any build's time) turns a hang, such as a stray process holding the output
+    open, into a failure."""
     return subprocess.run([sys.executable, "-m", "helpers.build", str(root)], cwd=root,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=900)
 
 
 @pytest.fixture

@@ -90,9 +90,10 @@ def build(root: Path) -> str:
     result = build_book(root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Executing notebook using" not in result.stdout, "myst-nb executed a notebook itself"
-    # Sphinx, started while the notebooks run, looks at pages only once they have all run
-    if "updating environment" in result.stdout:
-        assert result.stdout.index("executed ") < result.stdout.index("updating environment"), result.stdout[-3000:]
+    # Sphinx, started while the notebooks run, looks at pages only once they have all run (it
+    # counts the pages to read after the word to go, which follows the report of the runs)
+    if counted := re.search(r"\d+ added, \d+ changed, \d+ removed", result.stdout):
+        assert result.stdout.index("executed ") < counted.start(), result.stdout[-3000:]
     return result.stdout
 
 
@@ -256,6 +257,12 @@ def test_a_data_edit_that_makes_a_sentence_false_stops_the_build_and_names_it(sm
     assert work["key"] in output  # the work that contradicts it is named
     assert "Traceback" not in output
     assert site_digest(root) == published  # the site a reader sees is the last good one
+    # Nothing of the stopped build lives on: the Sphinx process started early (and the helper
+    # process that sphinx-sitemap forks from it) has ended (build_book returns only when every
+    # process holding its output has; the timeout turns a wait for a stray one into a failure).
+    import psutil
+
+    assert not [p.info["cmdline"] for p in psutil.process_iter(["cmdline"]) if str(root) in " ".join(p.info["cmdline"] or [])]
 
 
 def test_data_validated_before_are_not_trusted_after_an_edit(small_built, tmp_path):

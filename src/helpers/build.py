@@ -93,7 +93,9 @@ def _await_word(app, env, added, changed, removed):
         from .dependencies import PageFingerprints
 
         if sys.stdin.readline().strip() != "go":
-            os._exit(STOPPED_UNASKED)
+            # SystemExit, not os._exit: the exit handlers must run, or the process that
+            # sphinx-sitemap forks at start-up outlives this one (and holds its output open)
+            raise SystemExit(STOPPED_UNASKED)
         root = Path(app.srcdir).resolve()
         app.survey_fingerprints = PageFingerprints(root, root / EXECUTION_CACHE)
     return []
