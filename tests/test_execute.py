@@ -94,7 +94,7 @@ def test_a_sphinx_process_started_early_waits_for_its_word(tmp_path):
 
     script = ("import sys, types\nfrom helpers import build\n"
               f"app = types.SimpleNamespace(srcdir={str(tmp_path)!r})\n"
-              "build._await_word(app, None, set(), set(), set())\n"
+              "build._await_word(app)\n"
               "print(type(app.survey_fingerprints).__name__)\n")
     env = {**__import__("os").environ, "SURVEY_SPHINX_AWAITS_WORD": "1"}
     for word, status, output in (("go\n", 0, "PageFingerprints"), ("stop\n", 75, ""), ("", 75, "")):

@@ -91,9 +91,11 @@ def build(root: Path) -> str:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Executing notebook using" not in result.stdout, "myst-nb executed a notebook itself"
     # Sphinx, started while the notebooks run, looks at pages only once they have all run (it
-    # counts the pages to read after the word to go, which follows the report of the runs)
-    if counted := re.search(r"\d+ added, \d+ changed, \d+ removed", result.stdout):
-        assert result.stdout.index("executed ") < counted.start(), result.stdout[-3000:]
+    # says which pages it reads after the word to go, which follows the report of the runs, on
+    # a line of its own)
+    if "updating environment" in result.stdout:
+        assert re.search(r"^executed \d+ notebook", result.stdout, flags=re.M), result.stdout[-3000:]
+        assert result.stdout.index("executed ") < result.stdout.index("updating environment"), result.stdout[-3000:]
     return result.stdout
 
 

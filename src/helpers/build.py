@@ -85,10 +85,11 @@ AWAIT_ENV = "SURVEY_SPHINX_AWAITS_WORD"
 STOPPED_UNASKED = 75  # the exit status of a Sphinx process told to stop (nothing was written)
 
 
-def _await_word(app, env, added, changed, removed):
-    """First of the env-get-outdated handlers, before any page is looked at: in a Sphinx process
-    started early, wait for the word on stdin. "go": the notebooks have run; read the fingerprints
-    they left. Anything else (a notebook failed, the build command was stopped): end here."""
+def _await_word(app) -> None:
+    """Last of the builder-inited handlers, once start-up is done and before any page is looked at
+    (or anything printed about pages): in a Sphinx process started early, wait for the word on
+    stdin. "go": the notebooks have run; read the fingerprints they left. Anything else (a
+    notebook failed, the build command was stopped): end here."""
     if os.environ.get(AWAIT_ENV):
         from .dependencies import PageFingerprints
 
@@ -98,7 +99,6 @@ def _await_word(app, env, added, changed, removed):
             raise SystemExit(STOPPED_UNASKED)
         root = Path(app.srcdir).resolve()
         app.survey_fingerprints = PageFingerprints(root, root / EXECUTION_CACHE)
-    return []
 
 
 def _on_env_get_outdated(app, env, added, changed, removed):
@@ -475,7 +475,7 @@ def setup(app):
     for transform in pdf.print_transforms():
         app.add_post_transform(transform)
     app.connect("builder-inited", _on_builder_inited)
-    app.connect("env-get-outdated", _await_word, priority=100)
+    app.connect("builder-inited", _await_word, priority=900)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("source-read", _on_source_read)
     app.connect("env-purge-doc", _on_env_purge_doc)
