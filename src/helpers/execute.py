@@ -8,15 +8,15 @@ then finds every notebook in the cache and executes nothing itself.
 
 Most of a chapter's run time is the kernel starting and importing pandas and matplotlib, so by
 default each worker keeps one warm kernel and runs notebooks in it, clearing the user namespace
-(`%reset -f`) and the working folder before each one; `fresh_kernels=True` starts a new kernel per
-notebook instead. Workers take their next notebook from one shared queue, longest first, so that
-neither waits idle while the other still has a share to run. Each chapter is also run in a fresh kernel by the tests
-(tests/test_notebooks.py), which would catch a notebook that leant on another's leftovers.
+(`%reset -f`), pandas' display options and the working folder before each one; `fresh_kernels=True`
+starts a new kernel per notebook instead. Workers take their next notebook from one shared queue,
+longest first, so that neither waits idle while the other still has pages to run. Each chapter is
+also run in a fresh kernel by the tests (tests/test_notebooks.py), which would catch a notebook that
+leant on another's leftovers.
 """
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import multiprocessing
 import os
@@ -110,15 +110,17 @@ def _take_queues(jobs, results) -> None:
     _queues = (jobs, results)
 
 
-def _execute_queued(kernel_name: str, folder: str) -> int:
+def _execute_queued(kernel_name: str, folder: str) -> None:
     """Worker: run notebooks from the shared queue in one warm kernel until it says stop (None),
     handing back each result as soon as it is there."""
     jobs, results = _queues
-    count = 0
     for result in _run_in_warm_kernel(iter(jobs.get, None), kernel_name, folder, warm_up=True):
         results.put(result)
-        count += 1
-    return count
+
+
+def _longest_first(jobs: list) -> list:
+    """Source size is a cheap proxy for run time; no long page is left for the end."""
+    return sorted(jobs, key=lambda job: -len(str(job[1])))
 
 
 def _kernel_of(nb_dict: dict) -> str:
@@ -272,11 +274,10 @@ class _WarmWorkers:
             self.shares.append(self.pool.submit(_execute_queued, "python3", str(self.root)))
 
     def run(self, jobs: list):
-        """Yield the result of every job, in the order they finish. Longest first (source size is
-        a cheap proxy for run time), so that no long page is left for the end."""
+        """Yield the result of every job, in the order they finish."""
         import queue
 
-        for job in sorted(jobs, key=lambda job: -len(str(job[1]))):
+        for job in _longest_first(jobs):
             self.jobs.put(job)
         self.stop(wait=False)
         for _ in jobs:
@@ -339,7 +340,7 @@ def _run(jobs: list, fresh_kernels: bool, workers: int | None, warm: "_WarmWorke
     # kernels spend part of their start-up waiting: one more worker than cores keeps both busy
     workers = workers or min(len(jobs), (os.cpu_count() or 1) + 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_execute, sorted(jobs, key=lambda job: -len(str(job[1])))))
+        return list(pool.map(_execute, _longest_first(jobs)))
 
 
 def _source_key(page: Path, fingerprint: str | None, root: Path) -> str:

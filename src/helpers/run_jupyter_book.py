@@ -11,6 +11,14 @@ import os
 import sys
 
 
+def exit_now(status: int) -> None:
+    """End this process: exit handlers run and output is flushed, the heap is not torn down."""
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 def main() -> None:
     from jupyter_book.cli.main import main as jupyter_book
 
@@ -21,10 +29,7 @@ def main() -> None:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
         if isinstance(stop.code, str):
             print(stop.code, file=sys.stderr)
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(code)
 
 
 if __name__ == "__main__":
