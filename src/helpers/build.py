@@ -18,6 +18,7 @@ partial output where readers look, and never touches the author's files.
 from __future__ import annotations
 
 import argparse
+import hashlib
 from contextlib import suppress
 from dataclasses import dataclass, field
 import json
@@ -29,10 +30,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import bibformat, cards, mathml, paths, pdf, sitemap, stylesheets
+from . import bibformat, cards, mathml, numbering, paths, pdf, rendering, sitemap, stylesheets
 from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell,  # noqa: F401
                            page_kind, remember_validated, validated_before)
 from .problems import InputError
+from .run_jupyter_book import AWAIT_ENV, TOLD_TO_STOP  # the Sphinx process's words
 
 STAGING = Path("_build") / ".staging"
 PUBLISHED = Path("_build") / "html"
@@ -54,9 +56,10 @@ def _on_config_inited(app, config) -> None:
     # `python -m helpers.build` has validated these very bytes already; a plain
     # `jupyter-book build` has not, and gets the same check here.
     from .dependencies import PageFingerprints
-    from .validate import find_problems
 
     if os.environ.get(VALIDATED_ENV) != data_fingerprint(root):
+        from .validate import find_problems  # here: importing it (frictionless) takes 0.4 s
+
         problems = find_problems(root)
         if problems:
             raise ConfigError(str(InputError(problems)))
@@ -80,9 +83,6 @@ def static_digest() -> str:
     return paths.digest({p.relative_to(STATIC).as_posix(): p for p in sorted(STATIC.rglob("*")) if p.is_file()})
 
 
-# Set by `python -m helpers.build` for the Sphinx process it starts before running the notebooks.
-AWAIT_ENV = "SURVEY_SPHINX_AWAITS_WORD"
-TOLD_TO_STOP = 75  # the exit status of a Sphinx process told to stop (nothing was written)
 
 
 def _await_word(app) -> None:
@@ -170,15 +170,17 @@ def _write_exports_if_outdated(outdir: Path, root: Path, state: Path) -> None:
     """The downloads (works.csv, BibTeX per chapter) and the explorer's details file depend on the
     data and the helpers' code only: written again when those changed, not on every build (they
     load the catalogue)."""
-    from .explorer import DETAILS_PREFIX, write_details
-    from .exports import EXPORTS, write_exports
     from .fingerprints import code_fingerprint
 
     stamp = state / "survey-exports.inputs"
     key = f"{data_fingerprint(root)}-{code_fingerprint()}"
-    written = (outdir / EXPORTS / "works.csv").is_file() and any((outdir / EXPLORER).glob(f"{DETAILS_PREFIX}*.json"))
+    written = (outdir / paths.EXPORTS / "works.csv").is_file() \
+        and any((outdir / EXPLORER).glob(f"{paths.DETAILS_PREFIX}*.json"))
     if written and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
         return
+    from .explorer import write_details  # here: they import pandas (0.6 s), which most builds need not
+    from .exports import write_exports
+
     write_exports(outdir, root)
     write_details(outdir / EXPLORER, root)
     stamp.write_text(key, encoding="utf-8")
@@ -218,14 +220,12 @@ def _offer_pdf(app, pagename, templatename, context, doctree) -> None:
 def copy_explorer_assets(target: Path) -> None:
     """The explorer's script and style, and the DataTables bundle that ITables ships, served once
     from _static/ (cached by the browser) instead of inlined in the page as base64."""
+    import importlib.util
     import shutil
 
-    import itables
-
-    from .explorer import STATIC
-
     target.mkdir(parents=True, exist_ok=True)
-    bundle = Path(itables.__file__).parent / "html"
+    # found, not imported: importing itables (or helpers.explorer) imports pandas, 0.6 s a build
+    bundle = Path(importlib.util.find_spec("itables").origin).parent / "html"
     for source in [*sorted(STATIC.glob("*")), bundle / "dt_bundle.js", bundle / "dt_bundle.css"]:
         copy = target / source.name
         # copied only when different, so that an unchanged file keeps its date (see publish)
@@ -469,6 +469,8 @@ def setup(app):
     app.add_transform(_remove_solutions_transform())
     mathml.install(app)
     cards.draw_beside_the_build(app)
+    rendering.install(app)
+    numbering.install(app)
     sitemap.list_every_page(app)
     app.connect("config-inited", _on_config_inited)
     app.connect("config-inited", pdf.use_sphinx_class, priority=900)  # after sphinx-jupyterbook-latex's
@@ -592,7 +594,52 @@ STUDENT = Edition("student", Path("_build") / ".staging-student", Path("_build")
 PDF = Edition("pdf", Path("_build") / ".staging-pdf", Path("_build") / "pdf", pdf.SPHINX_CONFIG, pdf.EXTENSIONS, "latex")
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass
+class Spare:
+    """A Sphinx process started ahead of the next build of the web edition (`make serve` starts
+    one after each build), its start-up done, waiting for word (_await_word). A build takes it if
+    nothing it read at start-up has changed since (`key`), and ends it otherwise."""
+    process: subprocess.Popen
+    key: str
+    taken: bool = False
+
+    def end(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+def _startup_key(root: Path, edition: Edition) -> str:
+    """What a Sphinx process reads before it waits: the configuration, the ToC, the references
+    (sphinxcontrib-bibtex parses them at start-up), the code of the helpers and of the installed
+    packages, the saved environment of the last build, and whether there is a PDF to offer."""
+    from .fingerprints import code_fingerprint
+
+    state = [root / name for name in ("_config.yml", "_toc.yml", "references.bib", "requirements.lock")]
+    state += [root / edition.staging / "_build" / ".doctrees" / "environment.pickle", root / PDF.product]
+    stats = [(p.as_posix(), p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else (p.as_posix(),) for p in state]
+    files = hashlib.sha256(repr(stats).encode()).hexdigest()
+    return f"{files}-{code_fingerprint()}-{static_digest()}"
+
+
+def _start_sphinx(root: Path, command: list[str]) -> subprocess.Popen:
+    """Start Sphinx to wait for word (_await_word). It is told "go" only once the build has
+    validated the inputs, so it need not validate the data itself (VALIDATED_ENV)."""
+    environment = {**os.environ, paths.ROOT_ENV: str(root), VALIDATED_ENV: data_fingerprint(root), AWAIT_ENV: "1"}
+    return subprocess.Popen(command, cwd=root, env=environment, stdin=subprocess.PIPE, text=True)
+
+
+def start_spare(root: Path) -> Spare:
+    """Start the Sphinx process of the next build of the web edition, to wait for it."""
+    root = Path(root).resolve()
+    command = jupyter_book_command(root, root / WEB.staging, edition_config(root, WEB), WEB.builder)
+    key = _startup_key(root, WEB)  # before it reads anything: a later change must show
+    process = _start_sphinx(root, command)
+    _tell(process, "start")  # not under the build's lock: a build meanwhile changes the key
+    return Spare(process, key)
+
+
+def main(argv: list[str] | None = None, spare: Spare | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root", nargs="?", help="the book's folder (default: found from the working folder)")
     parser.add_argument("--all", action="store_true", help="re-read every page (execution cache kept)")
@@ -612,39 +659,58 @@ def main(argv: list[str] | None = None) -> int:
     digest = inputs_digest(root, edition)
     if not args.all and _up_to_date(root, digest, edition):
         return 0
-    # Data whose exact bytes validated before (the record load.catalogue keeps too) are not
-    # validated again; pages, ToC and citations always are. Only successes are remembered, so
-    # every build of inputs with a problem reports it.
-    from .validate import find_problems  # here: the no-op path above needs none of it
+    # The Sphinx process starts now and imports its modules (most of its start-up) while the inputs
+    # are validated; it reads and writes nothing before it is told "start" (see run_jupyter_book).
+    sphinx = None if args.serial else _take(spare, root, edition, args) or _start_sphinx(root, _command(root, edition, args))
+    try:
+        if _input_problems(root, edition):
+            return 1
+        # One build at a time per book folder: a second `make book` waits for the first, then finds
+        # the book up to date (or builds what changed meanwhile); _build/ never holds two builds' files.
+        from filelock import FileLock, Timeout
+
+        (root / LOCK).parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(root / LOCK))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            print(f"another build of {root} is running: waiting for it to finish", flush=True)
+            lock.acquire()
+        try:
+            digest = inputs_digest(root, edition)  # the inputs may have changed while we waited
+            if not args.all and _up_to_date(root, digest, edition):
+                return 0
+            return _build(root, args, digest, edition, sphinx)
+        finally:
+            lock.release()
+    finally:
+        if sphinx is not None and sphinx.poll() is None:  # not used: it has read and written nothing
+            sphinx.kill()
+            sphinx.wait()
+
+
+def _command(root: Path, edition: Edition, args) -> list[str]:
+    extra = (["--all"] if args.all else []) + edition_config(root, edition)
+    return jupyter_book_command(root, root / edition.staging, extra, edition.builder)
+
+
+def _input_problems(root: Path, edition: Edition) -> bool:
+    """Validate the inputs and print their problems; True if there are any. Data whose exact
+    bytes validated before (the record load.catalogue keeps too) are not validated again; pages,
+    ToC and citations always are. Only successes are remembered, so every build of inputs with a
+    problem reports it."""
+    from .validate import find_problems  # here: the no-op path needs none of it (pandas, 0.5 s)
 
     data_known_good = validated_before(root, data_fingerprint(root))
     problems = find_problems(root, skip_data=data_known_good)
     if not problems and not data_known_good:
         remember_validated(root, data_fingerprint(root))
+    for problem in problems:
+        print(problem, file=sys.stderr)
     if problems:
-        for problem in problems:
-            print(problem, file=sys.stderr)
         print(f"{len(problems)} problem(s) in the input: nothing was built; "
               f"{root / edition.published} is unchanged.", file=sys.stderr)
-        return 1
-    # One build at a time per book folder: a second `make book` waits for the first, then finds
-    # the book up to date (or builds what changed meanwhile); _build/ never holds two builds' files.
-    from filelock import FileLock, Timeout
-
-    (root / LOCK).parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(root / LOCK))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        print(f"another build of {root} is running: waiting for it to finish", flush=True)
-        lock.acquire()
-    try:
-        digest = inputs_digest(root, edition)  # the inputs may have changed while we waited
-        if not args.all and _up_to_date(root, digest, edition):
-            return 0
-        return _build(root, args, digest, edition)
-    finally:
-        lock.release()
+    return bool(problems)
 
 
 def _up_to_date(root: Path, digest: str, edition: Edition) -> bool:
@@ -657,10 +723,14 @@ def _up_to_date(root: Path, digest: str, edition: Edition) -> bool:
 
 def edition_config(root: Path, edition: Edition) -> list[str]:
     """jupyter-book options for an edition: none for the web edition; otherwise a configuration file
-    that adds the edition's Sphinx settings to _config.yml and shares the web edition's execution
-    cache, so that no notebook runs twice."""
+    (written by write_edition_config) that adds the edition's Sphinx settings to _config.yml and
+    shares the web edition's execution cache, so that no notebook runs twice."""
+    return [] if edition is WEB else ["--config", str(root / edition.staging / "_config.yml")]
+
+
+def write_edition_config(root: Path, edition: Edition) -> None:
     if edition is WEB:
-        return []
+        return
     import yaml
 
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
@@ -671,29 +741,28 @@ def edition_config(root: Path, edition: Edition) -> list[str]:
     path = root / edition.staging / "_config.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return ["--config", str(path)]
 
 
-def _build(root: Path, args, digest: str, edition: Edition) -> int:
-    """Validated inputs, the lock held: execute, build into staging, publish."""
+def _build(root: Path, args, digest: str, edition: Edition, sphinx: subprocess.Popen | None) -> int:
+    """Inputs validated, the lock held: execute, build into staging, publish. `sphinx`: the Sphinx
+    process, waiting for its words (None: run Sphinx here, with myst-nb executing the pages)."""
     staging, published, stamp = root / edition.staging, root / edition.published, root / edition.stamp
     # The data were just validated: kernels need not validate them again (see load.catalogue);
     # the Sphinx hook validates again if the data changed after that.
     os.environ.update({paths.ROOT_ENV: str(root), VALIDATED_ENV: data_fingerprint(root)})
     stamp.unlink(missing_ok=True)
+    write_edition_config(root, edition)
     report = None
-    extra = (["--all"] if args.all else []) + edition_config(root, edition)
-    command = jupyter_book_command(root, staging, extra, edition.builder)
-    if args.serial:
-        returncode = subprocess.run(command, cwd=root, env=dict(os.environ)).returncode
+    if sphinx is None:
+        returncode = subprocess.run(_command(root, edition, args), cwd=root, env=dict(os.environ)).returncode
     else:
-        from .execute import execute_outdated
-
-        # Sphinx starts now: its start-up (imports, extensions, the saved environment; about 2.5 s)
-        # runs while the notebooks are found and run. It waits for word before it looks at any
-        # page (_await_word), so it reads only finished results.
-        sphinx = subprocess.Popen(command, cwd=root, env={**os.environ, AWAIT_ENV: "1"}, stdin=subprocess.PIPE, text=True)
+        # Told "start", Sphinx sets itself up (extensions, the saved environment) while the
+        # notebooks are found and run; it then waits for "go" before it looks at any page
+        # (_await_word), so that it reads only finished results.
+        _tell(sphinx, "start")
         try:
+            from .execute import execute_outdated
+
             report = execute_outdated(root, root / EXECUTION_CACHE, fresh_kernels=args.fresh_kernels)
         except BaseException:
             sphinx.kill()
@@ -734,11 +803,30 @@ def _build(root: Path, args, digest: str, edition: Edition) -> int:
     return 0
 
 
+def _take(spare: Spare | None, root: Path, edition: Edition, args) -> subprocess.Popen | None:
+    """The spare Sphinx process, if there is one, still waiting, for this edition and with
+    nothing it read at start-up changed since; otherwise None (and the spare is ended)."""
+    if spare is None or spare.taken:
+        return None
+    spare.taken = True
+    if edition is WEB and not args.all and spare.process.poll() is None and spare.key == _startup_key(root, edition):
+        return spare.process
+    spare.end()
+    return None
+
+
 def _tell(sphinx: subprocess.Popen, word: str) -> None:
-    """Send the waiting Sphinx process its word; one that has already stopped cannot hear it."""
+    """Send the waiting Sphinx process its next word: "start" (once), then "go" or "stop". One
+    that has already stopped cannot hear it."""
+    if word == "start":
+        if getattr(sphinx, "survey_started", False):  # a spare, started ahead
+            return
+        sphinx.survey_started = True
     with suppress(BrokenPipeError, OSError):
         sphinx.stdin.write(word + "\n")
-        sphinx.stdin.close()
+        sphinx.stdin.flush()
+        if word != "start":
+            sphinx.stdin.close()
 
 
 def failure_message(root: Path, page: str, error: str) -> str:

@@ -231,7 +231,7 @@ def catalogue_table(root=None) -> str:
     return markdown_table(["Task", "Year", "Work", "Direction", "Generator(s)", "Synthesized data"], rows)
 
 
-DETAILS_PREFIX = "details-"
+DETAILS_PREFIX = paths.DETAILS_PREFIX
 
 
 def details_file(data: list[dict]) -> tuple[str, bytes]:

@@ -13,7 +13,7 @@ import bibtexparser
 
 from . import load, paths
 
-EXPORTS = "exports"
+EXPORTS = paths.EXPORTS
 CSV_COLUMNS = ["key", "title", "authors", "year", "venue", "url", "arxiv_id", "task", "task_title",
                "direction", "generators", "generator_access", "data_kinds", "modalities", "seed_data",
                "dataset", "dataset_size", "purpose", "summary", "source_url", "unknown_reasons"]

@@ -6,6 +6,10 @@ import os
 from pathlib import Path
 
 ROOT_ENV = "SURVEY_ROOT"  # set by the build so executing notebooks read the copy being built
+# Where the site keeps its downloads (helpers.exports) and the explorer's details file
+# (helpers.explorer): here, so that the build can look for them without importing either (pandas).
+EXPORTS = "exports"
+DETAILS_PREFIX = "details-"
 
 
 def _is_root(path: Path) -> bool:

@@ -12,8 +12,6 @@ import csv
 import io
 from pathlib import Path
 
-import pandas as pd
-
 from .problems import Problem
 
 BOM = b"\xef\xbb\xbf"
@@ -133,11 +131,13 @@ def _list_items(cell: str) -> list[str]:
     return [parts[0]] + [p[1:] if p.startswith(" ") else p for p in parts[1:]]
 
 
-def read_table(root: Path, name: str) -> pd.DataFrame:
+def read_table(root: Path, name: str) -> "pd.DataFrame":
     """One CSV of data/ as strings; empty cells stay empty strings (they mean 'not filled in yet').
     For validated files: raises InputError if the file cannot be decoded."""
     label = f"data/{name}.csv"
     text = text_or_raise(Path(root) / "data" / f"{name}.csv", label)
+    import pandas as pd  # here: validating pages, ToC and citations alone needs no pandas (0.5 s)
+
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
 
 

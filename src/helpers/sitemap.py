@@ -34,12 +34,27 @@ def _list_every_page(app, exception) -> None:
         add_html_link(app, pagename, None, {}, None)
 
 
+class InProcess:
+    """Stands for multiprocessing's Manager in sphinx-sitemap when Sphinx writes pages in this one
+    process: its queue of links is then a plain one. A Manager is a server process, started
+    with every build (about 0.1 s before Sphinx can look at a page), and each link passed
+    through it is a round trip to that process (about 0.3 s for the links of every page)."""
+
+    @staticmethod
+    def Queue() -> "queue.Queue":  # noqa: N802 - the name sphinx-sitemap calls
+        import queue
+
+        return queue.Queue()
+
+
 def list_every_page(app) -> None:
     """Install the completion, if sphinx-sitemap is there."""
     try:
-        import sphinx_sitemap  # noqa: F401
+        import sphinx_sitemap
     except ImportError:
         return
+    if app.parallel <= 1:  # pages written by forked processes need the Manager's shared queue
+        sphinx_sitemap.Manager = InProcess
     app.survey_pages_written = []
     app.connect("html-page-context", _remember_written)
     # sphinx-sitemap writes the file in its own build-finished handler, at the default priority (500)

@@ -92,8 +92,10 @@ def _local_file(page: Path, href: str, static: Path) -> Path | None:
     """The file under _static/ that a page's href names, or None for another site's stylesheet."""
     if not href or ANOTHER_SITE.match(href):
         return None
-    path = (page.parent / href.split("?")[0].split("#")[0]).resolve()
-    return path if path.is_file() and path.is_relative_to(static.resolve()) else None
+    # normpath, not resolve(): resolving touches every folder of the path, and this runs for every
+    # link of every page; a build's output holds no symbolic links
+    path = Path(os.path.normpath(page.parent.absolute() / href.split("?")[0].split("#")[0]))
+    return path if path.is_relative_to(os.path.normpath(static.absolute())) and path.is_file() else None
 
 
 def _expand(path: Path, media: str, static: Path) -> list[tuple[str, str]]:
