@@ -209,6 +209,12 @@ def test_data_edit_and_new_citation_show_up_after_a_plain_rebuild(small_built, t
     references = page(root, "references")
     assert f'id="cite-{new_key}"' in references and "Zebra Crossing Test Work" in references
     assert re.search(rf"works\W+{len(papers)}\b", page(root, "intro"))  # the count followed the data
+    # the downloads and the explorer's records, written beside Sphinx by the build, followed too
+    site = root / "_build" / "html"
+    assert marker in (site / "exports" / "works.csv").read_text(encoding="utf-8")
+    assert "Zebra Crossing Test Work" in (site / "exports" / "references.bib").read_text(encoding="utf-8")
+    [details] = (site / "_static" / "explorer").glob("details-*.json")
+    assert marker in details.read_text(encoding="utf-8")
 
 
 def test_two_builds_started_together_do_not_interleave(tmp_path):
@@ -324,3 +330,42 @@ def test_make_serve_reloads_the_open_page_after_a_prose_edit(small_built, tmp_pa
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+SPARE_SCENARIO = """
+import json, sys
+from pathlib import Path
+from helpers import build
+
+root, kind = Path(sys.argv[1]), sys.argv[2]
+spare = build.start_spare(root)
+if kind == "prose":
+    chart = root / "chapters" / "chart.md"
+    chart.write_text(chart.read_text(encoding="utf-8") + "\\nA sentence for the spare.\\n", encoding="utf-8")
+else:  # a setting that Sphinx reads at start-up, before it waits
+    config = root / "_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("Bridging", "Spanning", 1), encoding="utf-8")
+status = build.main([str(root)], spare=spare)
+print(json.dumps({"status": status, "taken": spare.taken, "spare_exit": spare.process.wait()}))
+"""
+
+
+@pytest.mark.parametrize("kind", ["prose", "config"])
+def test_a_spare_sphinx_process_builds_only_while_what_it_read_is_unchanged(small_built, tmp_path, kind):
+    """`make serve` starts the next build's Sphinx process ahead (helpers.build.start_spare). It
+    builds a prose edit; after an edit of what it read at start-up it is ended and a fresh one
+    builds, so the page shows the new setting."""
+    import subprocess
+    import sys
+
+    root = rebuildable_copy(small_built, tmp_path / "book")
+    result = subprocess.run([sys.executable, "-c", SPARE_SCENARIO, str(root), kind], capture_output=True, text=True,
+                            timeout=600)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["status"] == 0 and report["taken"], result.stdout[-2000:] + result.stderr[-2000:]
+    if kind == "prose":
+        assert report["spare_exit"] == 0  # the spare built it
+        assert "A sentence for the spare." in page(root, "chart")
+    else:
+        assert report["spare_exit"] != 0  # ended unused: it had read the old title
+        assert "Spanning Vision-Language Models" in page(root, "chart")

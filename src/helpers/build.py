@@ -157,7 +157,8 @@ def _on_build_finished(app, exception) -> None:
     """Write the downloadable exports and the explorer's files next to the pages."""
     if exception is None and app.builder.format == "html":
         bibformat.save(Path(app.doctreedir).parent)
-        _write_exports_if_outdated(Path(app.outdir), Path(app.srcdir), Path(app.doctreedir).parent)
+        if not os.environ.get(AWAIT_ENV):  # `python -m helpers.build` writes them while Sphinx runs
+            _write_exports_if_outdated(Path(app.outdir), Path(app.srcdir), Path(app.doctreedir).parent)
         _fix_pages(Path(app.outdir))
         if app.config.survey_hide_solutions:
             _strip_solutions(Path(app.outdir))
@@ -778,6 +779,15 @@ def _build(root: Path, args, digest: str, edition: Edition, sphinx: subprocess.P
         print(f"executed {len(report.executed)} notebook(s) in {report.seconds:.1f} s, "
               f"{len(report.cached)} from the cache", flush=True)
         _tell(sphinx, "go")
+        if edition.builder == "html":
+            # the downloads and the explorer's records (1.5-2 s after a data edit) are written
+            # here, on the core that Sphinx leaves idle, into the folder Sphinx writes pages to
+            try:
+                _write_exports_if_outdated(staging / "_build" / "html", root, staging / "_build")
+            except BaseException:
+                sphinx.kill()
+                sphinx.wait()
+                raise
         returncode = sphinx.wait()
     if returncode != 0:
         print(f"build failed (exit {returncode}): {published} is unchanged.", file=sys.stderr)
