@@ -83,8 +83,6 @@ def static_digest() -> str:
     return paths.digest({p.relative_to(STATIC).as_posix(): p for p in sorted(STATIC.rglob("*")) if p.is_file()})
 
 
-
-
 def _await_word(app) -> None:
     """Last of the builder-inited handlers, once start-up is done and before any page is looked at
     (or anything printed about pages): in a Sphinx process started early, wait for the word on
