@@ -16,6 +16,7 @@ the references, the helpers' code) ends it, and the build starts a fresh one."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -39,13 +40,21 @@ class NotifiedWatcher(Watcher):
         import watchfiles
         from tornado.ioloop import IOLoop
 
-        loop, folders = IOLoop.current(), list(self._tasks)
+        loop, watched = IOLoop.current(), [os.path.abspath(path) for path in self._tasks]
+        # A single file is watched through its folder: an editor that saves by writing a new file
+        # and renaming it over the old one replaces the file a watch on it would follow.
+        folders = {path if os.path.isdir(path) else os.path.dirname(path) for path in watched}
+        folders = sorted(f for f in folders if not any(f.startswith(o + os.sep) for o in folders))
         callback()  # the first look records every file's time, as livereload's own watchers do
+
+        def concerns(_change, path: str) -> bool:  # not the build's output in the book's folder
+            return any(path == w or path.startswith(w + os.sep) for w in watched)
 
         def wake() -> None:
             # step: yield once the files have been quiet for 50 ms (an editor's save may be
             # several writes); each wake-up has livereload look until it finds nothing new
-            for _changes in watchfiles.watch(*folders, stop_event=self.stop, step=50, debounce=400):
+            for _changes in watchfiles.watch(*folders, watch_filter=concerns, stop_event=self.stop,
+                                             step=50, debounce=400):
                 loop.add_callback(self._look_until_settled, callback)
 
         threading.Thread(target=wake, name="watchfiles", daemon=True).start()

@@ -1,0 +1,54 @@
+"""`make serve`'s watcher (helpers.serve.NotifiedWatcher): woken by file events, it runs a file's
+task when the file is saved in place and when an editor saves it by renaming a new file over it."""
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+
+from helpers.serve import NotifiedWatcher
+
+
+def test_a_watched_file_saved_in_place_or_by_rename_runs_its_task_each_time(tmp_path):
+    from tornado.ioloop import IOLoop
+
+    config = tmp_path / "_config.yml"
+    config.write_text("title: one\n")
+    (tmp_path / "_build").mkdir()
+    runs: list[str] = []
+    watcher = NotifiedWatcher()
+    watcher.watch(str(config), lambda: runs.append(config.read_text()))
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        loop = IOLoop.current()
+        watcher.start(watcher.examine)  # what livereload passes is its poll; examine is its core
+        started.set()
+        loop.start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    assert started.wait(10)
+    time.sleep(0.5)
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 10
+        while len(runs) < count:
+            assert time.monotonic() < deadline, runs
+            time.sleep(0.05)
+
+    try:
+        time.sleep(0.05)  # a new modification time
+        config.write_text("title: two\n")  # saved in place
+        wait_for(1)
+        for number, title in enumerate(("three", "four"), start=2):
+            time.sleep(0.05)
+            (tmp_path / "new.yml").write_text(f"title: {title}\n")
+            os.replace(tmp_path / "new.yml", config)  # saved by rename, as vim and others do
+            wait_for(number)
+        (tmp_path / "_build" / "page.html").write_text("output")  # the build's files wake nothing
+        time.sleep(0.5)
+        assert runs == ["title: two\n", "title: three\n", "title: four\n"]
+    finally:
+        watcher.stop.set()
