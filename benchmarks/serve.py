@@ -26,14 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from conftest import BROWSER_ARGS, CHROMIUM  # noqa: E402 - the tests' browser
+from conftest import BROWSER_ARGS, CHROMIUM, copy_book  # noqa: E402 - the tests' browser and copy
 
 
-def copy_book(target: Path) -> None:
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for name in filter(None, files.decode().split("\0")):
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, target / name)
+def copy_built_book(target: Path) -> None:
+    copy_book(target)
     if (ROOT / "_build").is_dir():
         shutil.copytree(ROOT / "_build", target / "_build", symlinks=True,
                         ignore=shutil.ignore_patterns("lighthouse", ".build.lock"))
@@ -57,8 +54,7 @@ def main() -> int:
     times, rebuilds = [], []
     with tempfile.TemporaryDirectory(prefix="serve-bench-") as folder:
         book = Path(folder) / "book"
-        book.mkdir()
-        copy_book(book)
+        copy_built_book(book)
         port = free_port()
         log = open(Path(folder) / "serve.log", "w+", encoding="utf-8")  # noqa: SIM115 - read at the end
         server = subprocess.Popen([sys.executable, "-m", "helpers.serve", "--port", str(port)], cwd=book,

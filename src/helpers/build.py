@@ -660,7 +660,8 @@ def main(argv: list[str] | None = None, spare: Spare | None = None) -> int:
         return 0
     # The Sphinx process starts now and imports its modules (most of its start-up) while the inputs
     # are validated; it reads and writes nothing before it is told "start" (see run_jupyter_book).
-    sphinx = None if args.serial else _take(spare, root, edition, args) or _start_sphinx(root, _command(root, edition, args))
+    taken = None if args.serial else _take(spare, root, edition, args)  # a spare has been told "start"
+    sphinx = None if args.serial else taken or _start_sphinx(root, _command(root, edition, args))
     try:
         if _input_problems(root, edition):
             return 1
@@ -679,7 +680,7 @@ def main(argv: list[str] | None = None, spare: Spare | None = None) -> int:
             digest = inputs_digest(root, edition)  # the inputs may have changed while we waited
             if not args.all and _up_to_date(root, digest, edition):
                 return 0
-            return _build(root, args, digest, edition, sphinx)
+            return _build(root, args, digest, edition, sphinx, started=taken is not None)
         finally:
             lock.release()
     finally:
@@ -742,9 +743,11 @@ def write_edition_config(root: Path, edition: Edition) -> None:
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def _build(root: Path, args, digest: str, edition: Edition, sphinx: subprocess.Popen | None) -> int:
+def _build(root: Path, args, digest: str, edition: Edition, sphinx: subprocess.Popen | None,
+           started: bool = False) -> int:
     """Inputs validated, the lock held: execute, build into staging, publish. `sphinx`: the Sphinx
-    process, waiting for its words (None: run Sphinx here, with myst-nb executing the pages)."""
+    process, waiting for its words (None: run Sphinx here, with myst-nb executing the pages);
+    `started`: it has been told "start" already (a spare)."""
     staging, published, stamp = root / edition.staging, root / edition.published, root / edition.stamp
     # The data were just validated: kernels need not validate them again (see load.catalogue);
     # the Sphinx hook validates again if the data changed after that.
@@ -758,7 +761,8 @@ def _build(root: Path, args, digest: str, edition: Edition, sphinx: subprocess.P
         # Told "start", Sphinx sets itself up (extensions, the saved environment) while the
         # notebooks are found and run; it then waits for "go" before it looks at any page
         # (_await_word), so that it reads only finished results.
-        _tell(sphinx, "start")
+        if not started:
+            _tell(sphinx, "start")
         try:
             from .execute import execute_outdated
 
@@ -824,12 +828,8 @@ def _take(spare: Spare | None, root: Path, edition: Edition, args) -> subprocess
 
 
 def _tell(sphinx: subprocess.Popen, word: str) -> None:
-    """Send the waiting Sphinx process its next word: "start" (once), then "go" or "stop". One
-    that has already stopped cannot hear it."""
-    if word == "start":
-        if getattr(sphinx, "survey_started", False):  # a spare, started ahead
-            return
-        sphinx.survey_started = True
+    """Send the waiting Sphinx process its next word: "start", then "go" or "stop". One that has
+    already stopped cannot hear it."""
     with suppress(BrokenPipeError, OSError):
         sphinx.stdin.write(word + "\n")
         sphinx.stdin.flush()
