@@ -214,3 +214,97 @@ def test_nothing_moves_while_a_page_loads_on_a_phone(browser, site, name):
     shift = page.evaluate(CUMULATIVE_SHIFT)
     assert shift < 0.05, f"{name}: layout shift {shift:.3f}"
     context.close()
+
+
+TRACE_CATEGORIES = "devtools.timeline,disabled-by-default-devtools.timeline.stack"
+
+
+def load_traced(page, url: str) -> list[dict]:
+    """Chromium's timeline events of one page load, until a second after the load event."""
+    cdp = page.context.new_cdp_session(page)
+    events, done = [], []
+    cdp.on("Tracing.dataCollected", lambda message: events.extend(message["value"]))
+    cdp.on("Tracing.tracingComplete", lambda message: done.append(True))
+    cdp.send("Tracing.start", {"categories": TRACE_CATEGORIES, "transferMode": "ReportEvents"})
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(1000)
+    cdp.send("Tracing.end")
+    while not done:
+        page.wait_for_timeout(50)
+    return events
+
+
+def layouts_forced_before_the_page_is_drawn(events: list[dict], page_url: str) -> list[str]:
+    """Style or layout work that a theme script forced between the end of the page's parsing and the
+    next frame the browser drew for it: everything parsed since the last frame is laid out inside the
+    script."""
+    def begin(event):
+        return (event.get("args") or {}).get("beginData") or {}
+
+    # the document's own parser (a script's innerHTML is parsed too, with the script on the stack)
+    parsing = [e for e in events if e.get("name") == "ParseHTML" and not begin(e).get("stackTrace")]
+    frame = next(begin(e)["frame"] for e in parsing if begin(e).get("url") == page_url)
+    parsed = max(e["ts"] + e.get("dur", 0) for e in parsing if begin(e).get("frame") == frame)
+    drawn = min(e["ts"] for e in events if e.get("name") == "Paint" and e["ts"] > parsed
+                and ((e.get("args") or {}).get("data") or {}).get("frame") == frame)
+    found = []
+    for event in events:
+        stack = begin(event).get("stackTrace") or [{}]
+        if (event.get("name") in ("Layout", "UpdateLayoutTree") and begin(event).get("frame") == frame
+                and parsed <= event["ts"] < drawn and "/_static/scripts/" in stack[0].get("url", "")):
+            found.append(f"{event['name']} {event.get('dur', 0) / 1000:.1f} ms forced by "
+                         f"{stack[0]['url'].rsplit('/', 1)[-1]}:{stack[0].get('columnNumber')}")
+    return found
+
+
+@pytest.mark.parametrize("width, height", [(412, 823), (1280, 900)])
+def test_the_theme_scripts_read_the_layout_only_after_the_page_is_drawn(browser, site, width, height):
+    """pydata-sphinx-theme and Bootstrap measured the header, the navigation and the banners as soon as
+    the page was parsed, so the browser styled and laid out the whole page inside their scripts: on a
+    lab page under Lighthouse's phone CPU one task of 0.4-0.9 s, most of its Total Blocking Time.
+    helpers.theme_scripts moves each read after the next frame (or to the first scroll)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    url = f"{site}/chapters/chart-lab.html"
+    forced = layouts_forced_before_the_page_is_drawn(load_traced(page, url), url)
+    context.close()
+    assert forced == [], "\n".join(forced)
+
+
+def test_the_theme_scripts_still_do_their_work(browser, site):
+    """What the edited reads are for: the navigation shows the current page (scrolled to it on a first
+    visit), the back-to-top button is shown when the reader scrolls back up, the contents mark the
+    section on screen, and code that overflows its box can be reached with the keyboard."""
+    context = browser.new_context(viewport={"width": 1280, "height": 600})
+    page = context.new_page()
+    page.goto(f"{site}/chapters/references.html")  # the last entry of the navigation
+    page.wait_for_function("document.querySelector('div.bd-sidebar').scrollTop > 0")
+    active = page.locator(".bd-docs-nav li.active > a").last
+    assert active.is_visible() and active.evaluate(
+        "a => { const r = a.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+
+    page.goto(f"{site}/chapters/chart-lab.html")
+    page.wait_for_load_state("load")
+    page.mouse.move(600, 400)
+    page.mouse.wheel(0, 3000)
+    page.wait_for_function("scrollY > 2000")
+    page.mouse.wheel(0, -400)
+    # the script shows the button (the book's stylesheet keeps it hidden, in stock Jupyter Book too)
+    page.wait_for_function("document.getElementById('pst-back-to-top').style.display === 'block'")
+    heading = page.locator("article section h2").nth(2)
+    # the highlighter marks the section whose heading is in the top 30% of the window, under the header
+    heading.evaluate("h => window.scrollTo(0, h.getBoundingClientRect().top + scrollY"
+                     " - document.querySelector('#pst-header').offsetHeight - 20)")
+    section = heading.evaluate("h => h.parentElement.id")
+    page.wait_for_function(
+        "id => document.querySelector(`#pst-page-toc-nav a[href='#${id}']`)?.classList.contains('active')", arg=section)
+
+    context.close()
+    context = browser.new_context(viewport={"width": 412, "height": 823})
+    page = context.new_page()
+    page.goto(f"{site}/chapters/chart-lab.html")
+    page.wait_for_load_state("load")
+    page.wait_for_function("[...document.querySelectorAll('pre')].some(p => p.tabIndex === 0)")
+    stops = page.evaluate("[...document.querySelectorAll('pre')].map(p => [p.scrollWidth > p.clientWidth || p.scrollHeight > p.clientHeight, p.tabIndex])")
+    assert all(index == (0 if overflows else -1) for overflows, index in stops), stops
+    context.close()

@@ -272,13 +272,11 @@ def show(root=None) -> Editions:
                        f"<td>{html.escape(', '.join(r['facets']['task']))}</td></tr>" for r in data)
         fallback = ("<p>The interactive explorer runs in the built book (<code>make book</code>); here are the "
                     f"works as a plain table.</p><table><tr><th>Title</th><th>Year</th><th>Task</th></tr>{rows}</table>")
-    # The script and DataTables (176 KB compressed) are asked for before the data block, so that
-    # DataTables has arrived by the time the script, which runs once the page is parsed, needs it.
-    # (Loading the script from the page's head instead was measured: no gain at 1280 px over 40
-    # runs, and with DataTables preloaded there, a later first paint on a slow connection.)
+    # DataTables (176 KB compressed) is asked for by the script once the page has been painted, not
+    # preloaded: on a phone's connection a preload shared the link with the page's stylesheet and
+    # held up the first paint (Lighthouse: first paint 2.8 s with it, 2.0 s without; see
+    # benchmarks/README.md). Loading the script from the page's head was measured too: no gain.
     return Editions(f"""<link rel="stylesheet" href="../_static/explorer/explorer.css">
-<link rel="preload" as="style" href="../_static/explorer/dt_bundle.css">
-<link rel="modulepreload" href="../_static/explorer/dt_bundle.js">
 <script type="module" src="../_static/explorer/explorer.js"></script>
 <div id="explorer-app" class="explorer" data-details="../_static/explorer/{details_name}">
 <p class="explorer-loading">{fallback or "Loading the explorer…"}</p>
