@@ -308,3 +308,24 @@ def test_the_theme_scripts_still_do_their_work(browser, site):
     stops = page.evaluate("[...document.querySelectorAll('pre')].map(p => [p.scrollWidth > p.clientWidth || p.scrollHeight > p.clientHeight, p.tabIndex])")
     assert all(index == (0 if overflows else -1) for overflows, index in stops), stops
     context.close()
+
+
+def test_figures_arrive_as_the_reader_nears_them_in_their_own_proportions(browser, site):
+    """A figure far down the page is not fetched with the page (loading="lazy"); scrolled to, it is
+    drawn with the proportions of its drawing, in the place kept for it."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{site}/chapters/chart-lab.html")
+    page.wait_for_load_state("load")
+    last = page.locator("a.survey-figure img").last
+    source = last.evaluate("img => img.src")
+    fetched = page.evaluate("() => performance.getEntriesByType('resource').map((r) => r.name)")
+    assert source not in fetched
+    for image in page.locator("a.survey-figure img").all():
+        image.scroll_into_view_if_needed()
+        image.evaluate("img => img.decode()")
+        box_ratio, drawing_ratio, natural = image.evaluate(
+            "img => [img.clientHeight / img.clientWidth, img.getAttribute('height') / img.getAttribute('width'), img.naturalWidth]")
+        assert natural > 0 and abs(box_ratio - drawing_ratio) < 0.01, (box_ratio, drawing_ratio)
+        assert image.evaluate("img => img.clientWidth <= document.documentElement.clientWidth")
+    context.close()

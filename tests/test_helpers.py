@@ -324,6 +324,26 @@ def test_fixing_pages_twice_changes_nothing_more(tmp_path):
     assert page.read_text(encoding="utf-8") == once
 
 
+def test_a_figures_image_is_fetched_lazily_with_its_drawings_size(tmp_path):
+    """Each figure's <img> gets loading="lazy" and the width and height of its SVG in CSS pixels
+    (matplotlib writes points: 1pt = 4/3 px), so that its place is kept before it arrives; an image
+    whose size cannot be read is left without them."""
+    (tmp_path / "_images").mkdir()
+    (tmp_path / "_images" / "a.svg").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+                                                'width="510.86pt" height="452.66pt" viewBox="0 0 510.86 452.66"></svg>')
+    (tmp_path / "_images" / "b.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="150"></svg>')
+    (tmp_path / "_images" / "c.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 3 2"></svg>')
+    (tmp_path / "chapters").mkdir()
+    page = tmp_path / "chapters" / "one.html"
+    page.write_text("<html><head></head><body>" + "".join(
+        f'<figure class="x"><img alt="{n}" src="../_images/{n}.svg" /></figure>' for n in "abc") + "</body></html>")
+    build._fix_pages(tmp_path)
+    text = page.read_text(encoding="utf-8")
+    assert '<img loading="lazy" width="681" height="604" alt="a"' in text
+    assert '<img loading="lazy" width="300" height="150" alt="b"' in text
+    assert '<img alt="c"' in text and text.count("loading=") == 2
+
+
 THEME_HEAD = """<html><head><script data-cfasync="false">
     document.documentElement.dataset.mode = localStorage.getItem("mode") || "auto";
     document.documentElement.dataset.theme = localStorage.getItem("theme") || "auto";
