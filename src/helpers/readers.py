@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from .problems import Problem
@@ -157,3 +158,17 @@ def yaml_document(text: str, label: str, first_line: int = 1):
         reason = " ".join(str(getattr(error, "problem", None) or error).split())
         return None, [Problem(label, line, "yaml", _line(text, line - first_line + 1).strip(),
                               f"YAML syntax error: {reason}")]
+
+
+SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="(?P<width>[\d.]+)(?P<unit>pt|px)?"[^>]*?\bheight="(?P<height>[\d.]+)(?P=unit)?"')
+
+
+def svg_size(svg: str) -> tuple[int, int] | None:
+    """Width and height of an SVG drawing in CSS pixels, rounded, from its width and height
+    attributes (matplotlib writes points, 1pt = 4/3 px); None without them (a viewBox alone gives
+    a shape, not a size)."""
+    found = SVG_SIZE.search(svg)
+    if not found:
+        return None
+    scale = 4 / 3 if found["unit"] == "pt" else 1
+    return round(float(found["width"]) * scale), round(float(found["height"]) * scale)

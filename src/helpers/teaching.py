@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import labs, load
+from .readers import svg_size
 
 
 def _ordered(root=None) -> list[dict]:
@@ -33,17 +34,6 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;charset=utf-8," + svg.replace("%", "%25").replace("#", "%23").replace("'", "%27")
 
 
-def _drawing_size(svg: str) -> tuple[int, int]:
-    """Width and height of an SVG drawing from its viewBox, rounded to whole units (only their ratio
-    matters: the card's CSS sets the width)."""
-    import re
-
-    found = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', svg)
-    if not found:
-        raise ValueError("a lab's thumbnail has no viewBox: its size cannot be given to the page")
-    return round(float(found[1])), round(float(found[2]))
-
-
 def gallery(root=None):
     """One card per lab: a thumbnail drawn by the lab's own code, its question, and a link to it.
     (The PDF edition shows a table of the same labs instead.)"""
@@ -59,7 +49,10 @@ def gallery(root=None):
         alt = f"Thumbnail of the lab '{r['title']}', drawn by the lab's own code."
         # The drawing's own size, so the card has its height before the image is decoded (without
         # it the gallery's text moved down as each thumbnail appeared: a layout shift of 0.6)
-        width, height = _drawing_size(svg)
+        size = svg_size(svg)
+        if size is None:
+            raise ValueError(f"the thumbnail of the lab '{r['title']}' has no size: it cannot be given to the page")
+        width, height = size
         cards.append(
             f'<figure class="lab-card"><a href="{r["chapter"]}-lab.html">'
             f"<img src='{_data_uri(svg)}' alt=\"{html.escape(alt)}\" width=\"{width}\" height=\"{height}\"></a>"

@@ -6,9 +6,8 @@ while the page still has unlaid-out content forces the browser to style and lay 
 once, inside the script. pydata-sphinx-theme and its Bootstrap bundle do this five times as a page
 starts: to place the back-to-top button, to size the (empty) banners above the header, to scroll the
 navigation to the current page, to size the margin of the "on this page" highlighter, and to give
-scrollable code a tab stop. On a long lab
-page under Lighthouse's phone CPU that was one task of 0.4-0.9 s after the first paint, most of the
-page's Total Blocking Time. Each read now happens where the layout is already done: after the next
+scrollable code a tab stop. On a long lab page under Lighthouse's phone CPU that was one task of
+0.4-0.9 s after the first paint, most of the page's Total Blocking Time. Each read now happens where the layout is already done: after the next
 frame is drawn, or (the back-to-top button) on the first scroll. What the scripts do is unchanged.
 
 Each edit is an exact piece of the installed theme's minified code and its replacement. The edits
@@ -47,6 +46,7 @@ EDITS = (
          'e(async function(){await Promise.allSettled([O(),N()]);',
          'e(async function(){await Promise.allSettled([O(),N()]);'
          'await new Promise(e=>' + AFTER_FRAME.format("e") + ");"),
+    # AFTER_FRAME written out here: the function it wraps is closed by the next edit
     Edit("scripts/pydata-sphinx-theme.js", "the navigation scrolls to the current page after the first frame",
          'e(function(){if(!document.querySelector(".bd-docs-nav"))return;',
          'e(()=>requestAnimationFrame(()=>setTimeout(function(){if(!document.querySelector(".bd-docs-nav"))return;'),
