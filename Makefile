@@ -6,6 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
+# Python keeps compiled code in __pycache__ (git ignores it). Some machines set PYTHONDONTWRITEBYTECODE,
+# and then pytest rewrites every test module again in each run and worker (3.4 s of each worker's start).
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: book book-student pdf test test-fast check clean lock bench lighthouse serve linkcheck
 
 # The supported Pythons are stated once, in pyproject.toml (requires-python); tools/check_python.py

@@ -62,6 +62,19 @@ def test_malformed_bib_entry_names_its_line(book):
     assert not any(key in m for m in found), found
 
 
+def test_a_kept_parse_of_the_bibliography_follows_edits_and_is_not_shared(book):
+    from helpers import bib as bibfile
+
+    path = book / "references.bib"
+    first, _ = bibfile.read_bib(path, "references.bib")
+    first[0].fields["title"] = "changed by a caller"
+    again, _ = bibfile.read_bib(path, "references.bib")
+    assert again[0].fields["title"] != "changed by a caller"
+    replace_in(path, again[0].fields["title"], "A Title Edited On Disk")
+    edited, _ = bibfile.read_bib(path, "references.bib")
+    assert edited[0].fields["title"] == "A Title Edited On Disk"
+
+
 def test_duplicate_bib_key(book):
     bib = book / "references.bib"
     text = bib.read_text(encoding="utf-8")

@@ -1,6 +1,7 @@
 """Read references.bib with bibtexparser (never with regular expressions) and check each entry."""
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from dataclasses import dataclass
@@ -82,6 +83,21 @@ def read_bib(path: Path, label: str | None = None) -> tuple[list[BibEntry], list
     text, problems = read_text(path, label)
     if text is None:
         return [], problems
+    # One build reads the file twice (validation, then loading) and the tests validate the same
+    # file hundreds of times: a parse is kept per text. Copies, so that no caller changes the kept one.
+    if (label, text) not in _PARSED:
+        if len(_PARSED) >= 4:
+            _PARSED.clear()
+        _PARSED[label, text] = _parse(text, label)
+    entries, found = _PARSED[label, text]
+    return copy.deepcopy(entries), problems + list(found)
+
+
+_PARSED: dict[tuple[str, str], tuple[list[BibEntry], list[Problem]]] = {}
+
+
+def _parse(text: str, label: str) -> tuple[list[BibEntry], list[Problem]]:
+    problems: list[Problem] = []
     try:
         library = bibtexparser.parse_string(
             text,
