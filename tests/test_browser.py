@@ -329,3 +329,62 @@ def test_figures_arrive_as_the_reader_nears_them_in_their_own_proportions(browse
         assert natural > 0 and abs(box_ratio - drawing_ratio) < 0.01, (box_ratio, drawing_ratio)
         assert image.evaluate("img => img.clientWidth <= document.documentElement.clientWidth")
     context.close()
+
+
+CHARACTER_STYLES = """block => {
+    // every visible character of the block, with what the browser draws it in
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    const drawn = [];
+    const seenThrough = colour => colour === "transparent" || colour === "rgba(0, 0, 0, 0)";
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const style = getComputedStyle(node.parentElement);
+        let under = node.parentElement;  // the background the character is drawn on
+        while (under && seenThrough(getComputedStyle(under).backgroundColor)) under = under.parentElement;
+        const background = under ? getComputedStyle(under).backgroundColor : "none";
+        for (const character of node.data) {
+            if (character.trim()) drawn.push([character, style.color, background, style.fontFamily,
+                style.fontSize, style.fontWeight, style.fontStyle, style.textDecorationLine]);
+        }
+    }
+    const box = block.getBoundingClientRect();
+    return {drawn, size: [box.width, box.height]};
+}"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_code_without_its_plain_spans_is_drawn_as_before(page, site, mode):
+    """helpers.code_spans takes out the spans of names, punctuation and spaces: each code block of
+    a lab, as Sphinx highlights it and as the build writes it, draws every character in the same
+    colour, font and weight, and takes the same room, in both themes."""
+    from urllib.request import urlopen
+
+    from sphinx.highlighting import PygmentsBridge
+
+    from helpers.code_spans import PLAIN_CLASS, plain_token_classes, unwrap_plain_tokens
+
+    plain = plain_token_classes(urlopen(f"{site}/_static/pygments.css").read().decode("utf-8"))
+    assert {"n", "p"} <= plain
+    published = urlopen(f"{site}/chapters/chart-lab.html").read().decode("utf-8")
+    page.goto(f"{site}/chapters/chart-lab.html")
+    page.evaluate(f"document.documentElement.dataset.theme = '{mode}'; document.documentElement.dataset.mode = '{mode}'")
+    containers = page.locator(f"div.cell_input div[class*='highlight-']:has(> div.highlight > pre.{PLAIN_CLASS})")
+    assert containers.count() >= 10
+    bridge = PygmentsBridge("html")
+    for i in range(containers.count()):
+        container = containers.nth(i)
+        container.evaluate("(c, i) => { c.id = `code-compared-${i}`; }", i)
+        container = page.locator(f"#code-compared-{i}")
+        language = container.evaluate("c => c.className.match(/highlight-(\\S+)/)[1]")
+        code = container.locator("pre").evaluate("pre => pre.textContent")
+        as_sphinx_writes_it = bridge.highlight_block(code, language).strip()
+        as_built = unwrap_plain_tokens(as_sphinx_writes_it, plain)
+        assert as_built != as_sphinx_writes_it and as_built in published, \
+            f"block {i} is not what the build makes of Sphinx's block"
+        drawn = []
+        for markup in (as_sphinx_writes_it, as_built):
+            container.evaluate("(c, markup) => { c.innerHTML = markup; }", markup)
+            drawn.append(container.locator("div.highlight").evaluate(CHARACTER_STYLES))
+        assert len(drawn[0]["drawn"]) == len(code.replace(" ", "").replace("\n", "")) > 0
+        changed = [(before, after) for before, after in zip(drawn[0]["drawn"], drawn[1]["drawn"]) if before != after]
+        assert changed == [], f"{mode}, block {i}: {len(changed)} characters drawn differently, e.g. {changed[:3]}"
+        assert drawn[0]["size"] == drawn[1]["size"]

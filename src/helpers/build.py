@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bibformat, cards, mathml, numbering, paths, pdf, readers, rendering, sitemap, stylesheets, theme_scripts
+from . import bibformat, cards, code_spans, mathml, numbering, paths, pdf, readers, rendering, sitemap, stylesheets, theme_scripts
 from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell,  # noqa: F401
                            page_kind, remember_validated, validated_before)
 from .problems import InputError
@@ -370,11 +370,13 @@ REDIRECT_PAGE_MAX_BYTES = 2_000
 def _on_build_finished_late(app, exception) -> None:
     """After sphinx-external-toc has written index.html and the theme its pygments.css (their own
     build-finished handlers): the bundles must hold the stylesheets as published. The theme's
-    scripts are written again after Sphinx has copied them (helpers.theme_scripts)."""
+    scripts are written again after Sphinx has copied them (helpers.theme_scripts). Code blocks lose
+    the spans that draw nothing of their own, found in the pygments.css just written (helpers.code_spans)."""
     if exception is None and app.builder.format == "html":
         _complete_redirect(Path(app.outdir), app.config.html_title or app.config.project)
         stylesheets.bundle_assets(Path(app.outdir))
         theme_scripts.edit_theme_scripts(Path(app.outdir))
+        code_spans.unwrap_pages(Path(app.outdir))
 
 
 def _complete_redirect(outdir: Path, title: str) -> None:
