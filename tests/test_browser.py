@@ -388,3 +388,21 @@ def test_code_without_its_plain_spans_is_drawn_as_before(page, site, mode):
         changed = [(before, after) for before, after in zip(drawn[0]["drawn"], drawn[1]["drawn"]) if before != after]
         assert changed == [], f"{mode}, block {i}: {len(changed)} characters drawn differently, e.g. {changed[:3]}"
         assert drawn[0]["size"] == drawn[1]["size"]
+
+
+def test_the_lab_gallerys_thumbnails_arrive_as_files_and_are_drawn(browser, site):
+    """The thumbnails, data URIs in the notebook's output, are files of their own in the site
+    (helpers.build INLINE_SVG_IMAGE): each one is drawn once scrolled to, in its own proportions."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{site}/chapters/labs.html")
+    thumbnails = page.locator("article img[alt^='Thumbnail of the lab']")
+    assert thumbnails.count() >= 15
+    for i in range(thumbnails.count()):
+        thumbnail = thumbnails.nth(i)
+        assert "/_images/inline/" in thumbnail.get_attribute("src")
+        thumbnail.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
+        shown, declared = thumbnail.evaluate(
+            "img => [img.clientHeight / img.clientWidth, img.getAttribute('height') / img.getAttribute('width')]")
+        assert abs(shown - declared) < 0.02
+    page.close()

@@ -344,6 +344,34 @@ def test_a_figures_image_is_fetched_lazily_with_its_drawings_size(tmp_path):
     assert '<img alt="c"' in text and text.count("loading=") == 2
 
 
+def test_an_svg_written_into_a_page_becomes_a_file_of_its_own_fetched_lazily(tmp_path):
+    """The lab gallery's thumbnails are data URIs in the page (helpers.teaching); the build writes
+    each to _images/inline/, named by its content, exactly as the browser reads the URI, and a file
+    that no page uses any more is removed."""
+    from helpers import teaching
+
+    drawings = ['<svg xmlns="http://www.w3.org/2000/svg" width="10" height="5"><text fill="#0072b2">50% it\'s</text></svg>',
+                '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect fill="#d55e00"/></svg>']
+    (tmp_path / "chapters").mkdir()
+    pages = {tmp_path / "index.html": drawings[:1], tmp_path / "chapters" / "labs.html": drawings}
+    for page, svgs in pages.items():
+        page.write_text("<html><head></head><body>" + "".join(
+            f"<a><img src='{teaching._data_uri(svg)}' alt=\"thumbnail\" width=\"13\" height=\"7\"></a>" for svg in svgs)
+            + "</body></html>", encoding="utf-8")
+    build._fix_pages(tmp_path)
+    files = sorted((tmp_path / "_images" / "inline").glob("*.svg"))
+    assert sorted(f.read_text(encoding="utf-8") for f in files) == sorted(drawings)
+    labs = (tmp_path / "chapters" / "labs.html").read_text(encoding="utf-8")
+    assert "data:" not in labs and labs.count('<img loading="lazy" src="../_images/inline/') == 2
+    assert 'alt="thumbnail" width="13" height="7"' in labs
+    assert '<img loading="lazy" src="_images/inline/' in (tmp_path / "index.html").read_text(encoding="utf-8")
+    build._fix_pages(tmp_path)  # a second pass changes nothing
+    assert (tmp_path / "chapters" / "labs.html").read_text(encoding="utf-8") == labs
+    (tmp_path / "chapters" / "labs.html").write_text("<html><head></head><body></body></html>", encoding="utf-8")
+    build._fix_pages(tmp_path)
+    assert [f.read_text(encoding="utf-8") for f in (tmp_path / "_images" / "inline").glob("*.svg")] == drawings[:1]
+
+
 THEME_HEAD = """<html><head><script data-cfasync="false">
     document.documentElement.dataset.mode = localStorage.getItem("mode") || "auto";
     document.documentElement.dataset.theme = localStorage.getItem("theme") || "auto";
