@@ -297,10 +297,14 @@ def test_data_validated_before_are_not_trusted_after_an_edit(small_built, tmp_pa
 
 
 def test_make_serve_reloads_the_open_page_after_a_prose_edit(small_built, tmp_path, browser):
-    """`make serve` (helpers.serve): a saved edit is rebuilt and the open page reloads by itself."""
+    """`make serve` (helpers.serve): a saved edit is rebuilt and the open page reloads by itself,
+    also when the page's reload socket connects only while the build runs (as on a loaded machine,
+    where the page opened just before the save: the socket's handshake must not wait for the build)."""
+    import queue
     import socket
     import subprocess
     import sys
+    import threading
     import time
 
     root = rebuildable_copy(small_built, tmp_path / "book")
@@ -309,8 +313,35 @@ def test_make_serve_reloads_the_open_page_after_a_prose_edit(small_built, tmp_pa
         port = probe.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "helpers.serve", "--port", str(port)], cwd=root,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    printed: list[str] = []
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
+
+    def wait_for_line(words: str, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                printed.append(lines.get(timeout=0.5))
+            except queue.Empty:
+                continue
+            if words in printed[-1]:
+                return
+        raise AssertionError(f"make serve printed no {words!r}:\n" + "".join(printed[-40:]))
+
+    # The page's reload socket is held: what the page sends is kept until it is let through.
+    held: dict = {"page": None, "server": None, "sent": []}
+
+    def hold(route) -> None:
+        held["page"] = route
+
+        def from_page(message) -> None:
+            (held["server"].send if held["server"] else held["sent"].append)(message)
+
+        route.on_message(from_page)
+
     try:
         page_in_browser = browser.new_page()
+        page_in_browser.route_web_socket("**/livereload", hold)
         url = f"http://127.0.0.1:{port}/chapters/chart.html"
         deadline = time.monotonic() + 60
         while True:  # the server starts after its first (up-to-date) build
@@ -321,12 +352,23 @@ def test_make_serve_reloads_the_open_page_after_a_prose_edit(small_built, tmp_pa
                 assert time.monotonic() < deadline and server.poll() is None, "make serve did not start"
                 time.sleep(0.5)
         page_in_browser.wait_for_function("window.LiveReload !== undefined", timeout=10_000)
+        page_in_browser.wait_for_timeout(500)  # the page opens its socket
+        assert held["page"] is not None, "the page opened no reload socket"
         chart = root / "chapters" / "chart.md"
         chart.write_text(chart.read_text(encoding="utf-8") + "\nA sentence saved while serving.\n", encoding="utf-8")
+        wait_for_line("executed", 60)  # the rebuild has started (Sphinx still has the pages to write)
+        held["server"] = held["page"].connect_to_server()
+        for message in held["sent"]:
+            held["server"].send(message)
         # no goto, no reload from here: the page must reload itself once the rebuild is done (while
         # it reloads, the new document may have no body yet)
-        page_in_browser.wait_for_function("document.body?.innerText.includes('A sentence saved while serving.')",
-                                          timeout=90_000)
+        try:
+            page_in_browser.wait_for_function(
+                "document.body?.innerText.includes('A sentence saved while serving.')", timeout=90_000)
+        except Exception as error:
+            while not lines.empty():
+                printed.append(lines.get())
+            raise AssertionError(f"the page did not reload; make serve printed:\n{''.join(printed[-40:])}") from error
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -30,14 +30,29 @@ WATCHED = ("chapters", "data", "references.bib", "_config.yml", "_toc.yml")
 
 class NotifiedWatcher(Watcher):
     """livereload's watcher, woken by the operating system's file events (watchfiles) rather than
-    by a timer. Which files changed, and which task runs, livereload's own checks still decide."""
+    by a timer. Which files changed, and which task runs, livereload's own checks still decide.
+
+    The tasks (the rebuild) run on the watcher's thread, not on the server's event loop: a browser
+    that opens a page or connects its reload socket while a build runs is served and registered at
+    once, so it is among those told to reload when the build is done. (Run on the loop, as
+    livereload runs them, the build held the socket's handshake until after the reload was sent,
+    and a page opened just before a save kept its old text.)"""
 
     def __init__(self):
         super().__init__()
         self.stop = threading.Event()
+        self.ran = False  # a task ran in the current look
+
+    def watch(self, path, func=None, delay=0, ignore=None):
+        def task() -> None:
+            self.ran = True
+            func()
+
+        super().watch(path, task if func else None, delay, ignore)
 
     def start(self, callback) -> bool:
         import watchfiles
+        from livereload.handlers import LiveReloadHandler
         from tornado.ioloop import IOLoop
 
         loop, watched = IOLoop.current(), [os.path.abspath(path) for path in self._tasks]
@@ -45,26 +60,32 @@ class NotifiedWatcher(Watcher):
         # and renaming it over the old one replaces the file a watch on it would follow.
         folders = {path if os.path.isdir(path) else os.path.dirname(path) for path in watched}
         folders = sorted(f for f in folders if not any(f.startswith(o + os.sep) for o in folders))
-        callback()  # the first look records every file's time, as livereload's own watchers do
+        callback()  # livereload's own first look (it takes the start-up entry it queued)
 
         def concerns(_change, path: str) -> bool:  # not the build's output in the book's folder
             return any(path == w or path.startswith(w + os.sep) for w in watched)
 
         def wake() -> None:
             # step: yield once the files have been quiet for 50 ms (an editor's save may be
-            # several writes); each wake-up has livereload look until it finds nothing new
+            # several writes); saves made during a build are collected meanwhile and yielded next
             for _changes in watchfiles.watch(*folders, watch_filter=concerns, stop_event=self.stop,
                                              step=50, debounce=400):
-                loop.add_callback(self._look_until_settled, callback)
+                if self.look_until_settled():
+                    loop.add_callback(LiveReloadHandler.reload_waiters)
 
         threading.Thread(target=wake, name="watchfiles", daemon=True).start()
         return True  # no polling
 
-    def _look_until_settled(self, callback) -> None:
+    def look_until_settled(self) -> bool:
+        """Run the tasks of what changed until a look finds nothing new; True if any ran."""
+        any_ran = False
         for _ in range(10):  # livereload stops at the first changed file it finds; a save may change two
-            callback()
-            if self.filepath is None:  # nothing (more) changed
-                return
+            self.ran = False
+            self.examine()
+            if not self.ran:
+                break
+            any_ran = True
+        return any_ran
 
 
 def main(argv: list[str] | None = None) -> int:
