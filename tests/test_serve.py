@@ -52,3 +52,47 @@ def test_a_watched_file_saved_in_place_or_by_rename_runs_its_task_each_time(tmp_
         assert runs == ["title: two\n", "title: three\n", "title: four\n"]
     finally:
         watcher.stop.set()
+
+
+def test_a_save_made_while_the_task_runs_runs_it_again_with_the_new_text(tmp_path):
+    """The task (the build) runs on the watcher's own thread; a save made meanwhile must not be lost."""
+    from tornado.ioloop import IOLoop
+
+    chapter = tmp_path / "chapter.md"
+    chapter.write_text("one\n")
+    runs: list[str] = []
+    saved_during_run = threading.Event()
+
+    def task() -> None:
+        runs.append(chapter.read_text())
+        if len(runs) == 1:  # the first build is slow; the writer saves again meanwhile
+            time.sleep(0.1)
+            chapter.write_text("two\n")
+            time.sleep(0.5)
+            saved_during_run.set()
+
+    watcher = NotifiedWatcher()
+    watcher.watch(str(tmp_path), task)
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        loop = IOLoop.current()
+        watcher.start(watcher.examine)
+        started.set()
+        loop.start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    assert started.wait(10)
+    time.sleep(0.5)
+    try:
+        time.sleep(0.05)
+        chapter.write_text("one, edited\n")
+        deadline = time.monotonic() + 10
+        while len(runs) < 2:
+            assert time.monotonic() < deadline, runs
+            time.sleep(0.05)
+        assert saved_during_run.is_set()
+        assert runs == ["one, edited\n", "two\n"]
+    finally:
+        watcher.stop.set()
