@@ -362,9 +362,7 @@ def _fix_pages(outdir: Path) -> None:
     the start (PRIMARY_SIDEBAR). Images written into a page as data URIs become files
     (INLINE_SVG_IMAGE); files of that kind that no page uses any more are removed."""
     inline_images: set[str] = set()
-    for page in outdir.rglob("*.html"):
-        if "_static" in page.relative_to(outdir).parts:
-            continue
+    for page in paths.site_pages(outdir):
         text = page.read_text(encoding="utf-8")
         fixed = text.replace('role="doc-biblioentry"', 'role="listitem"')
         fixed = INLINE_SVG_IMAGE.sub(lambda m: _inline_image_to_file(m, page, outdir, inline_images), fixed)

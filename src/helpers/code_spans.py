@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from . import paths
+
 PLAIN_CLASS = "plain-tokens"
 # One rule of the theme's pygments.css: both themes' rules for the block, then for each token class.
 RULE = re.compile(r'html\[data-theme="(?P<theme>light|dark)"\] \.highlight(?: \.(?P<token>[\w-]+))? \{(?P<body>[^}]*)\}')
@@ -69,9 +71,7 @@ def unwrap_pages(outdir: Path) -> int:
     css = outdir / "_static" / "pygments.css"
     plain = plain_token_classes(css.read_text(encoding="utf-8")) if css.is_file() else frozenset()
     written = 0
-    for page in outdir.rglob("*.html"):
-        if "_static" in page.relative_to(outdir).parts:
-            continue
+    for page in paths.site_pages(outdir):
         text = page.read_text(encoding="utf-8")
         fixed = unwrap_plain_tokens(text, plain)
         if fixed != text:

@@ -34,6 +34,11 @@ def project_root(start: str | os.PathLike | None = None) -> Path:
     )
 
 
+def site_pages(outdir: Path) -> list[Path]:
+    """Every HTML page of a built site, in a stable order; not the theme's files under _static/."""
+    return [page for page in sorted(outdir.rglob("*.html")) if "_static" not in page.relative_to(outdir).parts]
+
+
 # Every file whose content the executed chapters depend on (through load.catalogue()).
 DATA_GLOBS = ("data/*.csv", "data/datapackage.yaml", "references.bib")
 

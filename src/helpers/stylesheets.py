@@ -22,6 +22,8 @@ import io
 import re
 from pathlib import Path
 
+from . import paths
+
 BUNDLE_PREFIX = "bundle-"  # _static/bundle-<digest>.css
 FONTS = "fonts"  # _static/fonts/<font>-<digest>.woff2: the subsets
 SOURCES = re.compile(r"\A/\* sources: (?P<sources>.*?) \*/\n")
@@ -45,7 +47,7 @@ def bundle_assets(outdir: Path) -> list[str]:
     """Rewrite every page under `outdir` to link one bundle per run of adjacent stylesheets; write the bundles and font subsets they need, remove those no
     page links any more. Returns the bundles' names."""
     static = outdir / "_static"
-    pages = [p for p in sorted(outdir.rglob("*.html")) if "_static" not in p.relative_to(outdir).parts]
+    pages = paths.site_pages(outdir)
     icons = used_icon_classes(outdir, pages)
     made: dict[tuple, str] = {}  # sources -> bundle file name, each bundle made once per build
     for page in pages:
