@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 # and then pytest rewrites every test module again in each run and worker (3.4 s of each worker's start).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: book book-student pdf test test-fast check clean lock bench lighthouse serve linkcheck
+.PHONY: book book-student pdf test test-fast check clean lock bench lighthouse serve linkcheck datatables
 
 # The supported Pythons are stated once, in pyproject.toml (requires-python); tools/check_python.py
 # refuses any other before a virtual environment is made.
@@ -52,6 +52,9 @@ bench: $(STAMP)  ## time stock Jupyter Book 1 against this build (minutes); writ
 # STOCK=<folder of a stock Jupyter Book 1 build's html> adds stock's figures for the same pages.
 lighthouse: book  ## phone-speed figures of every page (Lighthouse mobile preset; needs node, npm, chromium)
 	$(BIN)/python benchmarks/lighthouse.py --site _build/html $(if $(STOCK),--stock $(STOCK)) --write benchmarks/README.md
+
+datatables: $(STAMP)  ## rebuild the explorer's DataTables bundle from npm at the versions pinned in src/helpers/static/datatables (needs node, npm)
+	$(BIN)/python -m helpers.datatables
 
 clean:  ## remove built output and the execution cache (keeps .venv)
 	rm -rf _build

@@ -192,6 +192,51 @@ def test_columns_can_be_shown_and_hidden(page, site):
     assert "Authors" in page.locator("table#explorer thead").inner_text()
 
 
+def contrast(foreground: tuple[float, ...], background: tuple[float, ...]) -> float:
+    """WCAG 2 contrast ratio of two opaque sRGB colours (0-255)."""
+    def luminance(rgb):
+        linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb[:3]]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def over(top: tuple[float, ...], below: tuple[float, ...]) -> tuple[float, ...]:
+    """`top` (r, g, b, alpha) painted over the opaque colour `below`."""
+    alpha = top[3] if len(top) > 3 else 1.0
+    return tuple(alpha * t + (1 - alpha) * b for t, b in zip(top[:3], below[:3]))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_column_chooser_is_legible_in_both_themes(page, site, scheme):
+    """The chooser's panel follows the book's theme: each item's text against the panel's colour
+    (with the item's own translucent background over it) has a contrast of at least 4.5. DataTables
+    darkens the panel only under html.dark, a class the book's theme never sets: in the dark theme
+    its items were light grey on white (1.4). axe-core leaves this case undecided (the page behind the
+    panel is shaded by a gradient), so the ratio is computed here."""
+    page.emulate_media(color_scheme=scheme)
+    open_explorer(page, site)
+    assert page.evaluate("document.documentElement.dataset.theme") == scheme
+    page.click("button.buttons-colvis")
+    page.wait_for_selector("div.dt-button-collection button.dt-button")
+    colours = page.evaluate("""() => {
+      const rgba = (text) => text.match(/[\\d.]+/g).map(Number);
+      const panel = document.querySelector("div.dt-button-collection");
+      return { panel: rgba(getComputedStyle(panel).backgroundColor),
+               items: [...panel.querySelectorAll("button.dt-button")].map((item) => ({
+                 name: item.innerText.trim(), color: rgba(getComputedStyle(item).color),
+                 background: rgba(getComputedStyle(item).backgroundColor) })) };
+    }""")
+    assert len(colours["panel"]) == 3 or colours["panel"][3] == 1, f"the panel is not opaque: {colours['panel']}"
+    assert colours["items"], "the chooser lists no column"
+    ratios = {}
+    for item in colours["items"]:
+        background = over(item["background"], colours["panel"])
+        ratios[item["name"]] = round(contrast(over(item["color"], background), background), 2)
+    low = {name: ratio for name, ratio in ratios.items() if ratio < 4.5}
+    assert low == {}, f"{scheme}: items below a contrast of 4.5 (panel {colours['panel']}): {low}"
+
+
 def test_the_records_file_is_fetched_on_the_first_open_record_and_a_failure_is_said(page, site, data):
     """The page starts without the works' details (a fifth of the bytes); the first record opened
     fetches them once. If that fails, the row says so, and the next click on it loads them."""

@@ -16,7 +16,7 @@ LAYERS = [
     {"validate"},                                        # every check of the input
     {"load"},                                            # the validated catalogue
     {"tables", "figures", "diagrams", "claims", "explorer", "exports", "labs", "teaching"},  # what pages show
-    {"dependencies", "execute", "bibformat", "cards", "mathml", "pdf", "run_jupyter_book", "numbering", "sitemap", "stylesheets", "theme_scripts", "code_spans", "rendering"},  # build hooks: what a page depends on, run notebooks, format references, draw link cards and math, number figures, typeset, list pages, bundle styles, edit theme scripts, thin code spans, render pages,
+    {"dependencies", "datatables", "execute", "bibformat", "cards", "mathml", "pdf", "run_jupyter_book", "numbering", "sitemap", "stylesheets", "theme_scripts", "code_spans", "rendering"},  # build hooks: what a page depends on, run notebooks, format references, draw link cards and math, number figures, typeset, list pages, bundle styles, edit theme scripts, thin code spans, render pages,
     {"build"},                                           # build the book,
     {"serve"},                                           # and preview it
 ]

@@ -218,15 +218,12 @@ def _offer_pdf(app, pagename, templatename, context, doctree) -> None:
 
 
 def copy_explorer_assets(target: Path) -> None:
-    """The explorer's script and style, and the DataTables bundle that ITables ships, served once
-    from _static/ (cached by the browser) instead of inlined in the page as base64."""
-    import importlib.util
+    """The explorer's script and style, and its DataTables bundle (static/datatables/, see
+    helpers.datatables), served once from _static/ (cached by the browser)."""
     import shutil
 
     target.mkdir(parents=True, exist_ok=True)
-    # found, not imported: importing itables (or helpers.explorer) imports pandas, 0.6 s a build
-    bundle = Path(importlib.util.find_spec("itables").origin).parent / "html"
-    for source in [*sorted(STATIC.glob("*")), bundle / "dt_bundle.js", bundle / "dt_bundle.css"]:
+    for source in [*sorted(STATIC.glob("*")), *(STATIC / "datatables" / name for name in ("dt_bundle.js", "dt_bundle.css"))]:
         copy = target / source.name
         # copied only when different, so that an unchanged file keeps its date (see publish)
         if source.is_file() and not (copy.is_file() and copy.read_bytes() == source.read_bytes()):

@@ -1,6 +1,6 @@
 """The paper explorer: every surveyed work in one faceted, searchable table, with its full record.
 
-The table is DataTables (the offline bundle that ITables ships, served once from the site's
+The table is DataTables (static/datatables/, see helpers.datatables; served once from the site's
 _static/ folder instead of being inlined in the page), driven by `static/explorer.js`: facets with
 counts that follow the other filters, free-text search, sorting, a column chooser, each work's full
 record in a details row, and every filter kept in the URL. This module prepares the data: one
@@ -272,7 +272,7 @@ def show(root=None) -> Editions:
                        f"<td>{html.escape(', '.join(r['facets']['task']))}</td></tr>" for r in data)
         fallback = ("<p>The interactive explorer runs in the built book (<code>make book</code>); here are the "
                     f"works as a plain table.</p><table><tr><th>Title</th><th>Year</th><th>Task</th></tr>{rows}</table>")
-    # DataTables (176 KB compressed) is asked for by the script once the page has been painted, not
+    # DataTables (75 KB compressed) is asked for by the script once the page has been painted, not
     # preloaded: on a phone's connection a preload shared the link with the page's stylesheet and
     # held up the first paint (Lighthouse: first paint 2.8 s with it, 2.0 s without; see
     # benchmarks/README.md). Loading the script from the page's head was measured too: no gain.

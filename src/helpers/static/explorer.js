@@ -152,7 +152,7 @@ function renderFacets(state) {
   }
 }
 
-// The page's text is painted before DataTables is fetched: asked for earlier, its 176 KB shared a
+// The page's text is painted before DataTables is fetched: asked for earlier, its bundle (then 176 KB) shared a
 // slow connection with the page's stylesheet and held up the first paint. (Where the browser does
 // not report paints, one frame is waited for instead.)
 function firstContentfulPaint() {
