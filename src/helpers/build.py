@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bibformat, cards, code_spans, mathml, numbering, paths, pdf, readers, rendering, sitemap, stylesheets, theme_scripts
+from . import bibformat, cards, code_spans, datatables, mathml, numbering, paths, pdf, readers, rendering, sitemap, stylesheets, theme_scripts
 from .fingerprints import (VALIDATED_ENV, data_fingerprint, fingerprint_cell,  # noqa: F401
                            page_kind, remember_validated, validated_before)
 from .problems import InputError
@@ -223,7 +223,7 @@ def copy_explorer_assets(target: Path) -> None:
     import shutil
 
     target.mkdir(parents=True, exist_ok=True)
-    for source in [*sorted(STATIC.glob("*")), *(STATIC / "datatables" / name for name in ("dt_bundle.js", "dt_bundle.css"))]:
+    for source in [*sorted(STATIC.glob("*")), *(datatables.RECIPE / name for name in datatables.BUNDLE)]:
         copy = target / source.name
         # copied only when different, so that an unchanged file keeps its date (see publish)
         if source.is_file() and not (copy.is_file() and copy.read_bytes() == source.read_bytes()):
