@@ -10,15 +10,11 @@ import time
 from helpers.serve import NotifiedWatcher
 
 
-def test_a_watched_file_saved_in_place_or_by_rename_runs_its_task_each_time(tmp_path):
+def start_watching(watcher: NotifiedWatcher) -> None:
+    """Start the watcher as livereload's server does, on an event loop of its own thread, and give
+    the file-event watch time to begin."""
     from tornado.ioloop import IOLoop
 
-    config = tmp_path / "_config.yml"
-    config.write_text("title: one\n")
-    (tmp_path / "_build").mkdir()
-    runs: list[str] = []
-    watcher = NotifiedWatcher()
-    watcher.watch(str(config), lambda: runs.append(config.read_text()))
     started = threading.Event()
 
     def serve() -> None:
@@ -31,6 +27,16 @@ def test_a_watched_file_saved_in_place_or_by_rename_runs_its_task_each_time(tmp_
     threading.Thread(target=serve, daemon=True).start()
     assert started.wait(10)
     time.sleep(0.5)
+
+
+def test_a_watched_file_saved_in_place_or_by_rename_runs_its_task_each_time(tmp_path):
+    config = tmp_path / "_config.yml"
+    config.write_text("title: one\n")
+    (tmp_path / "_build").mkdir()
+    runs: list[str] = []
+    watcher = NotifiedWatcher()
+    watcher.watch(str(config), lambda: runs.append(config.read_text()))
+    start_watching(watcher)
 
     def wait_for(count: int) -> None:
         deadline = time.monotonic() + 10
@@ -56,8 +62,6 @@ def test_a_watched_file_saved_in_place_or_by_rename_runs_its_task_each_time(tmp_
 
 def test_a_save_made_while_the_task_runs_runs_it_again_with_the_new_text(tmp_path):
     """The task (the build) runs on the watcher's own thread; a save made meanwhile must not be lost."""
-    from tornado.ioloop import IOLoop
-
     chapter = tmp_path / "chapter.md"
     chapter.write_text("one\n")
     runs: list[str] = []
@@ -73,18 +77,7 @@ def test_a_save_made_while_the_task_runs_runs_it_again_with_the_new_text(tmp_pat
 
     watcher = NotifiedWatcher()
     watcher.watch(str(tmp_path), task)
-    started = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        loop = IOLoop.current()
-        watcher.start(watcher.examine)
-        started.set()
-        loop.start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    assert started.wait(10)
-    time.sleep(0.5)
+    start_watching(watcher)
     try:
         time.sleep(0.05)
         chapter.write_text("one, edited\n")
