@@ -406,3 +406,110 @@ def test_the_lab_gallerys_thumbnails_arrive_as_files_and_are_drawn(browser, site
             "img => [img.clientHeight / img.clientWidth, img.getAttribute('height') / img.getAttribute('width')]")
         assert abs(shown - declared) < 0.02
     page.close()
+
+
+# Every element's computed style (and its ::before/::after where they draw): hashed per element, or
+# in full for the elements named by their index.
+COMPUTED_STYLES = """(only) => {
+  const hash = text => { let h = 2166136261; for (let i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 16777619); } return h >>> 0; };
+  const names = [...getComputedStyle(document.documentElement)];  // every property, listed once: 4x faster
+  const styles = (element, pseudo) => { const s = getComputedStyle(element, pseudo); let text = '';
+    for (const name of names) text += (pseudo || '') + name + ':' + s.getPropertyValue(name) + ';\\n'; return text; };
+  return [...document.querySelectorAll('*')].map((element, index) => {
+    if (only && !only.includes(index)) return null;
+    let text = styles(element, null);
+    for (const pseudo of ['::before', '::after']) {
+      if (getComputedStyle(element, pseudo).content !== 'none') text += styles(element, pseudo);
+    }
+    const name = element.tagName.toLowerCase() + (element.id ? '#' + element.id : '') +
+      (typeof element.className === 'string' && element.className ? '.' + element.className.trim().split(/\\s+/).join('.') : '');
+    return [index + ' ' + name, only ? text : hash(text)];
+  }).filter(Boolean);
+}"""
+# Put a stylesheet in the bundle's place: the new link goes in next to the old one, which is removed
+# once the new one has loaded, so that no element is ever without its rules (no transition starts).
+SWAP_STYLESHEET = """href => new Promise((resolve, reject) => {
+  const old = document.querySelector('link[rel=stylesheet][data-compared], link[rel=stylesheet][href*="bundle-"]');
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.dataset.compared = '';
+  // the icon fonts' faces are the same files (helpers.stylesheets cuts them once); wait for them all
+  // the same, since a face that is loading changes the size of what it draws
+  link.addEventListener('load', () => { old.remove(); document.body.offsetHeight; document.fonts.ready.then(resolve); }, {once: true});
+  link.addEventListener('error', reject, {once: true});
+  link.href = href;
+  old.after(link);
+})"""
+
+
+def settled_styles(page, only=None) -> list:
+    """COMPUTED_STYLES once no transition or animation runs and every font face has loaded."""
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    page.evaluate("document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))")
+    return page.evaluate(COMPUTED_STYLES, only)
+
+
+@pytest.mark.parametrize("name, width, mode, state", [
+    ("chapters/intro", 1280, "light", "tooltip"),
+    ("chapters/chart-lab", 390, "dark", "solutions"),
+    ("chapters/preliminaries", 390, "light", "navigation"),
+    ("chapters/chart", 1280, "dark", "menu"),
+    ("chapters/explorer", 1280, "light", "as loaded"),
+    ("search", 390, "dark", "results"),
+])
+def test_the_rules_left_out_of_the_bundle_change_no_style_of_any_element(browser, site, built_book, name, width, mode, state):
+    """helpers.unused_css leaves out the rules that no page or script names: with every rule of the
+    bundle's sources put back, every element (and its ::before and ::after) has the same computed
+    style, as loaded and in the states that scripts make (a tooltip, opened solutions, the
+    navigation drawer, a header menu, search results), in both themes and at both widths."""
+    from helpers import stylesheets
+
+    static = built_book / "_build" / "html" / "_static"
+    bundle = next(static.glob(f"{stylesheets.BUNDLE_PREFIX}*.css"))
+    every_rule = stylesheets.bundled_rules(static, tuple(stylesheets.bundle_sources(bundle)))
+    assert len(every_rule) > 2 * bundle.stat().st_size, "the bundle left nothing out: the check would prove nothing"
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.route("**/_static/every-rule.css", lambda route: route.fulfill(body=every_rule, content_type="text/css"))
+    page.goto(f"{site}/{name}.html" + ("?q=ChartLlama" if state == "results" else ""))
+    page.evaluate(f"document.documentElement.dataset.theme = '{mode}'; document.documentElement.dataset.mode = '{mode}'")
+    page.wait_for_load_state("networkidle")
+    if state == "tooltip":
+        page.locator("[data-bs-toggle=tooltip]:visible").first.hover()
+        page.wait_for_selector(".tooltip.show")
+    elif state == "solutions":
+        buttons = page.locator("button.toggle-button")
+        assert buttons.count() >= 1
+        for i in range(buttons.count()):
+            buttons.nth(i).click()
+        page.wait_for_function("!document.querySelector('.solution.toggle-hidden, .solution .toggle-hidden')")
+    elif state == "navigation":
+        page.locator(".primary-toggle:visible").click()
+        page.locator("#pst-primary-sidebar-modal[open]").wait_for()
+    elif state == "menu":
+        page.locator("button.dropdown-toggle[aria-label='Download this page']").click()
+        page.wait_for_selector(".dropdown-menu.show")
+    elif state == "results":
+        page.wait_for_selector("#search-results ul.search li a", timeout=20000)
+    elif name.endswith("explorer"):
+        page.wait_for_selector("#explorer tbody tr")
+    if state != "tooltip":
+        page.mouse.move(0, 0)  # no hover left on what a click opened (the copy buttons fade in on hover)
+    page.wait_for_timeout(300)
+    bundle_url = page.evaluate("document.querySelector('link[rel=stylesheet][href*=\"bundle-\"]').href")
+    purged = settled_styles(page)
+    page.evaluate(SWAP_STYLESHEET, f"{site}/_static/every-rule.css")
+    full = settled_styles(page)
+    assert len(purged) == len(full) > 100
+    differ = [index for index, (a, b) in enumerate(zip(purged, full)) if a != b]
+    if differ:  # the bundle again: a left-out rule that matters differs again; a late layout does not
+        page.evaluate(SWAP_STYLESHEET, bundle_url)
+        again = settled_styles(page)
+        differ = [index for index in differ if again[index] != full[index]]
+    if differ:  # what differs, property by property
+        as_built = settled_styles(page, differ[:3])
+        page.evaluate(SWAP_STYLESHEET, f"{site}/_static/every-rule.css")
+        with_every_rule = settled_styles(page, differ[:3])
+        report = [f"{a[0]}: {sorted(set(a[1].splitlines()) ^ set(b[1].splitlines()))[:6]}" for a, b in zip(as_built, with_every_rule)]
+        pytest.fail(f"{len(differ)} elements styled differently without the left-out rules:\n" + "\n".join(report))
+    context.close()

@@ -10,13 +10,13 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "helpers"
 # Bottom to top. A module not listed here fails the test until it is placed.
 LAYERS = [
-    {"problems", "paths", "style"},                      # paths, problem lines, the drawing style
+    {"problems", "paths", "style", "css_text"},          # paths, problem lines, the drawing style, offsets in CSS
     {"readers", "fingerprints", "reads", "demos", "notebook"},  # reading files safely; what changed, what a page read; toy maths
     {"bib"},                                             # references.bib
     {"validate"},                                        # every check of the input
     {"load"},                                            # the validated catalogue
     {"tables", "figures", "diagrams", "claims", "explorer", "exports", "labs", "teaching"},  # what pages show
-    {"dependencies", "datatables", "execute", "bibformat", "cards", "mathml", "pdf", "run_jupyter_book", "numbering", "sitemap", "stylesheets", "theme_scripts", "code_spans", "rendering"},  # build hooks: what a page depends on, run notebooks, format references, draw link cards and math, number figures, typeset, list pages, bundle styles, edit theme scripts, thin code spans, render pages,
+    {"dependencies", "datatables", "execute", "bibformat", "cards", "mathml", "pdf", "run_jupyter_book", "numbering", "sitemap", "stylesheets", "unused_css", "theme_scripts", "code_spans", "rendering"},  # build hooks: what a page depends on, run notebooks, format references, draw link cards and math, number figures, typeset, list pages, bundle styles and drop their unused rules, edit theme scripts, thin code spans, render pages,
     {"build"},                                           # build the book,
     {"serve"},                                           # and preview it
 ]

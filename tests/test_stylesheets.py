@@ -16,7 +16,10 @@ THEME_FONTS = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphi
 BOOK, ROCKET, INFO = "\uf02d", "\uf135", "\uf05a"  # three Font Awesome solid glyphs
 
 
-def page_html(static_href: str, body: str = "<p>text</p>", extra_head: str = "") -> str:
+TEXT = '<p class="note"><q class="quote">text</q></p>'  # the classes the made-up stylesheets style
+
+
+def page_html(static_href: str, body: str = TEXT, extra_head: str = "") -> str:
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8">\n'
             f'<link href="{static_href}styles/theme.css?digest=1" rel="stylesheet" />\n'
             f'  <!-- a comment between links -->\n'
@@ -116,7 +119,7 @@ def icon_site(site: Path, used: str) -> Path:
         f':root{{--note-icon:"{INFO}"}}\n', encoding="utf-8")
     for page in (site / "search.html", site / "chapters" / "one.html"):
         text = page.read_text(encoding="utf-8")
-        page.write_text(text.replace("<p>text</p>", f'<i class="fa-solid {used}"></i>'), encoding="utf-8")
+        page.write_text(text.replace(TEXT, f'{TEXT}<i class="fa-solid {used}"></i>'), encoding="utf-8")
     return site
 
 
@@ -155,3 +158,30 @@ def test_the_same_site_gives_the_same_bundle_and_subset_bytes(tmp_path):
         assert [f.name for f in files][:1] == names and len(files) == 2
         made.append({f.name: f.read_bytes() for f in files})
     assert made[0] == made[1]
+
+
+def test_a_rule_that_no_page_or_script_can_match_is_left_out_of_the_bundle(site):
+    (site / "_static" / "site.css").write_text(".note a { color: red }\n.sidebar-open .nav { left: 0 }\n.ghost { x: 1 }\n",
+                                               encoding="utf-8")
+    (site / "_static" / "menu.js").write_text('import("./drawer.js");\n', encoding="utf-8")
+    (site / "_static" / "drawer.js").write_text('document.body.classList.toggle("sidebar-open");\n', encoding="utf-8")
+    page = site / "chapters" / "one.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</body>", '<nav class="nav"></nav><script type="module" src="../_static/menu.js"></script></body>'), encoding="utf-8")
+    css = (site / "_static" / bundle_assets(site)[0]).read_text(encoding="utf-8")
+    assert ".note a { color: red }" in css
+    assert ".sidebar-open .nav { left: 0 }" in css  # named only by a module that a loaded script imports
+    assert ".ghost" not in css
+
+
+def test_a_new_word_renames_the_bundle_only_when_a_selector_names_it(site):
+    (site / "_static" / "site.css").write_text(".note a { color: red }\n.ghost { x: 1 }\n", encoding="utf-8")
+    first = bundle_assets(site)
+    page = site / "search.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("text</q>", "text about unicorns</q>"), encoding="utf-8")
+    assert bundle_assets(site) == first  # prose: same bundle, no page rewritten for it
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", '<div class="ghost"></div></body>'), encoding="utf-8")
+    second = bundle_assets(site)
+    assert second != first and not (site / "_static" / first[0]).exists()
+    assert ".ghost { x: 1 }" in (site / "_static" / second[0]).read_text(encoding="utf-8")
+    assert linked_stylesheets(site / "chapters" / "one.html") == ["../_static/" + second[0]]

@@ -395,12 +395,14 @@ def _on_build_finished_late(app, exception) -> None:
     """After sphinx-external-toc has written index.html and the theme its pygments.css (their own
     build-finished handlers): the bundles must hold the stylesheets as published. The theme's
     scripts are written again after Sphinx has copied them (helpers.theme_scripts). Code blocks lose
-    the spans that draw nothing of their own, found in the pygments.css just written (helpers.code_spans)."""
+    the spans that draw nothing of their own, found in the pygments.css just written (helpers.code_spans).
+    The stylesheets are bundled last: a bundle keeps the rules that the finished pages and scripts
+    can match (`plain-tokens`, which code_spans gives code blocks, among them)."""
     if exception is None and app.builder.format == "html":
         _complete_redirect(Path(app.outdir), app.config.html_title or app.config.project)
-        stylesheets.bundle_assets(Path(app.outdir))
         theme_scripts.edit_theme_scripts(Path(app.outdir))
         code_spans.unwrap_pages(Path(app.outdir))
+        stylesheets.bundle_assets(Path(app.outdir))
 
 
 def _complete_redirect(outdir: Path, title: str) -> None:

@@ -7,7 +7,8 @@ paint of a prose chapter at 3.6 s, and 2.0 s with the same CSS in one file. The 
 of Font Awesome, loaded in full for about twenty icons) then shared the slow link with the text.
 
 `bundle_assets` replaces each run of adjacent local stylesheet links with one link to a bundle of
-the same rules in the same order (@imports inlined, url()s made relative to the bundle). The bundle's first line names its sources, so a later build can
+the same rules in the same order (@imports inlined, url()s made relative to the bundle), less the
+rules that no page can match (helpers.unused_css: 550 KB of CSS become 183 KB). The bundle's first line names its sources, so a later build can
 rebuild it from them when a page Sphinx did not write again still links an older bundle. The Font
 Awesome faces in a bundle point to subsets of their fonts that hold every icon a page or script
 of the site names (`fa-*` classes) and every icon glyph the stylesheets use themselves
@@ -17,12 +18,14 @@ are never mistaken for rules; the text between the edits is kept byte for byte.
 from __future__ import annotations
 
 import hashlib
-import os
 import io
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
+from . import paths, unused_css
+from .css_text import block_end, line_offsets, offset
 
 BUNDLE_PREFIX = "bundle-"  # _static/bundle-<digest>.css
 FONTS = "fonts"  # _static/fonts/<font>-<digest>.woff2: the subsets
@@ -30,13 +33,25 @@ SOURCES = re.compile(r"\A/\* sources: (?P<sources>.*?) \*/\n")
 STYLESHEET = re.compile(r'<link\b(?=[^>]*\brel="stylesheet")[^>]*>')
 HREF = re.compile(r'\bhref="(?P<href>[^"]+)"')
 MEDIA = re.compile(r'\bmedia="(?P<media>[^"]+)"')
+COMMENT = re.compile(r"<!--.*?-->", re.S)
 BETWEEN_LINKS = re.compile(r"\A(?:\s|<!--.*?-->)*\Z", re.S)  # links separated only by this are adjacent
 SCRIPT_SRC = re.compile(r'<script\b[^>]*\bsrc="([^"]+)"')
+IMPORTED = re.compile(r"""\bimport\s*\(\s*["']([^"']+)["']\s*\)|\bfrom\s*["']([.][^"']+)["']""")
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 ICON_FAMILY = re.compile(r"Font\s*Awesome", re.I)  # the theme's icon fonts (solid, regular, brands)
 ICON_RULE = re.compile(r"\A\.(fa-[a-z0-9-]+)::?before\Z")  # `.fa-book:before{content:"\f02d"}`
 ANOTHER_SITE = re.compile(r"[a-z][a-z0-9+.-]*:|//", re.I)  # https:, data:, //cdn...: not a file of this site
-CODE = Path(__file__).read_bytes()  # part of every bundle's digest: a change here makes new bundles
+# part of every bundle's digest: a change to the code that writes bundles makes new ones
+CODE = Path(__file__).read_bytes() + Path(unused_css.__file__).read_bytes()
+
+
+@dataclass(frozen=True)
+class Used:
+    """What the site's pages and scripts name: the icon classes, every word (classes and ids among
+    them), and the names the site's stylesheets' selectors use."""
+    icons: frozenset[str]
+    words: frozenset[str]
+    selector_names: frozenset[str]
 
 
 class BundleError(Exception):
@@ -48,14 +63,17 @@ def bundle_assets(outdir: Path) -> list[str]:
     page links any more. Returns the bundles' names."""
     static = outdir / "_static"
     pages = paths.site_pages(outdir)
-    icons = used_icon_classes(outdir, pages)
+    page_texts = [page.read_text(encoding="utf-8") for page in pages]
+    texts = site_texts(outdir, pages, page_texts)
+    used = Used(icons=frozenset(name for text in texts for name in ICON_CLASS.findall(text)),
+                words=frozenset().union(*map(unused_css.words, texts)),
+                selector_names=_selector_names(static))
     made: dict[tuple, str] = {}  # sources -> bundle file name, each bundle made once per build
-    for page in pages:
-        text = page.read_text(encoding="utf-8")
+    for page, text in zip(pages, page_texts):
         head, separator, body = text.partition("</head>")
         if not separator:
             continue
-        fixed = _link_bundles(page, head, static, icons, made)
+        fixed = _link_bundles(page, head, static, used, made)
         if fixed != head:
             page.write_text(fixed + separator + body, encoding="utf-8")
     keep = set(made.values()) | {font for name in made.values() for font in _fonts_of(static / name)}
@@ -65,7 +83,7 @@ def bundle_assets(outdir: Path) -> list[str]:
     return sorted(made.values())
 
 
-def _link_bundles(page: Path, head: str, static: Path, icons: frozenset[str], made: dict) -> str:
+def _link_bundles(page: Path, head: str, static: Path, used: Used, made: dict) -> str:
     runs, run, last_end = [], [], None
     for match in STYLESHEET.finditer(head):
         href = HREF.search(match.group(0))
@@ -83,7 +101,7 @@ def _link_bundles(page: Path, head: str, static: Path, icons: frozenset[str], ma
     for run in reversed(runs):  # from the end, so that earlier offsets stay valid
         sources = tuple(s for _, path, media in run for s in _expand(path, media, static))
         if sources not in made:
-            made[sources] = write_bundle(static, sources, icons)
+            made[sources] = write_bundle(static, sources, used)
         href = _relative(static / made[sources], page.parent)
         link = f'<link rel="stylesheet" type="text/css" href="{href}" />'
         head = head[:run[0][0].start()] + link + head[run[-1][0].end():]
@@ -103,17 +121,25 @@ def _local_file(page: Path, href: str, static: Path) -> Path | None:
 def _expand(path: Path, media: str, static: Path) -> list[tuple[str, str]]:
     """A stylesheet's sources: itself, or, for a bundle from an earlier build, the files it holds."""
     if path.name.startswith(BUNDLE_PREFIX):
-        found = SOURCES.match(path.read_text(encoding="utf-8"))
-        if found:
-            items = [item.partition(" @media ") for item in found.group("sources").split(", ")]
-            return [(name, media or "all") for name, _, media in items]
+        sources = bundle_sources(path)
+        if sources:
+            return sources
     return [(path.resolve().relative_to(static.resolve()).as_posix(), media)]
 
 
-def write_bundle(static: Path, sources: tuple[tuple[str, str], ...], icons: frozenset[str]) -> str:
-    """Write the bundle of `sources` ((file under _static, media) pairs, in cascade order) and the
-    icon-font subsets it names; return its name relative to _static. An unchanged bundle keeps its
-    name and is not written again."""
+def bundle_sources(bundle: Path) -> list[tuple[str, str]]:
+    """The (file under _static, media) pairs a bundle holds, read from its first line."""
+    found = SOURCES.match(bundle.read_text(encoding="utf-8"))
+    if not found:
+        return []
+    items = [item.partition(" @media ") for item in found.group("sources").split(", ")]
+    return [(name, media or "all") for name, _, media in items]
+
+
+def write_bundle(static: Path, sources: tuple[tuple[str, str], ...], used: Used) -> str:
+    """Write the bundle of `sources` ((file under _static, media) pairs, in cascade order), without
+    the rules that no page can match, and the icon-font subsets it names; return its name relative
+    to _static. An unchanged bundle keeps its name and is not written again."""
     missing = [name for name, _ in sources if not (static / name).is_file()]
     if missing:
         raise BundleError(f"{static}: stylesheets to bundle not found: {', '.join(missing)}")
@@ -121,18 +147,28 @@ def write_bundle(static: Path, sources: tuple[tuple[str, str], ...], icons: froz
     digest = hashlib.sha256(CODE)
     for name, media, data in contents:
         digest.update(f"\0{name}\0{media}\0".encode() + data)
-    digest.update("\0".join(sorted(icons)).encode())
+    digest.update("\0".join(sorted(used.icons)).encode())
+    # the words that decide which rules stay; not every word of the prose, which would rename the
+    # bundle (and rewrite every page) whenever a paragraph gains a new word
+    digest.update(b"\1" + "\0".join(unused_css.deciding_words(used.words, used.selector_names)).encode())
     name = f"{BUNDLE_PREFIX}{digest.hexdigest()[:16]}.css"
     if (static / name).is_file():
         return name
-    parts = []
-    for source, media, data in contents:
-        css = inline_imports(static / source, static, data.decode("utf-8-sig"))
-        parts.append(css if media == "all" else f"@media {media} {{\n{css}\n}}")
     header = ", ".join(s if m == "all" else f"{s} @media {m}" for s, m in sources)
-    css = subset_icon_fonts("\n".join(parts), static, icons)
+    css = unused_css.drop_unused_rules(bundled_rules(static, sources), used.words)
+    css = subset_icon_fonts(css, static, used.icons)
     (static / name).write_text(f"/* sources: {header} */\n{css}\n", encoding="utf-8")
     return name
+
+
+def bundled_rules(static: Path, sources: tuple[tuple[str, str], ...]) -> str:
+    """Every rule of `sources` in cascade order, @imports inlined, url()s relative to _static/: a
+    bundle before the rules no page can match are dropped."""
+    parts = []
+    for source, media in sources:
+        css = inline_imports(static / source, static, (static / source).read_text(encoding="utf-8-sig"))
+        parts.append(css if media == "all" else f"@media {media} {{\n{css}\n}}")
+    return "\n".join(parts)
 
 
 def inline_imports(path: Path, static: Path, css: str, seen: tuple[Path, ...] = ()) -> str:
@@ -143,10 +179,10 @@ def inline_imports(path: Path, static: Path, css: str, seen: tuple[Path, ...] = 
     if path in seen:
         raise BundleError(f"{path}: @import cycle: {' -> '.join(str(p) for p in seen)}")
     edits = []  # (start, end, replacement) in the text of this file
-    offsets = _line_offsets(css)
+    offsets = line_offsets(css)
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)  # parsed once: 400 KB
     for rule in rules:
-        start = _offset(offsets, rule)
+        start = offset(offsets, rule)
         if rule.type == "at-rule" and rule.lower_at_keyword == "charset":
             edits.append((start, css.index(";", start) + 1, ""))
         elif rule.type == "at-rule" and rule.lower_at_keyword == "import":
@@ -173,7 +209,7 @@ def _urls(css: str, offsets: list[int], rules: list):
     for token in _tokens(rules):
         url = _url_of(token)
         if url is not None:
-            start = _offset(offsets, token)
+            start = offset(offsets, token)
             yield start, _call_end(css, start), url
 
 
@@ -213,39 +249,39 @@ def _call_end(css: str, start: int) -> int:
         index += 1
 
 
-def _offset(offsets: list[int], node) -> int:
-    """Where a tinycss2 node starts in the text (it reports 1-based line and column)."""
-    return offsets[node.source_line - 1] + node.source_column - 1
-
-
-def _line_offsets(text: str) -> list[int]:
-    offsets = [0]
-    for match in re.finditer(r"\r\n|\n|\r|\f", text):  # CSS's newlines, as tinycss2 counts lines
-        offsets.append(match.end())
-    return offsets
-
-
 def _relative(target: Path, folder: Path) -> str:
     return Path(os.path.relpath(target, folder)).as_posix()
 
 
 # --- icon fonts -------------------------------------------------------------------------------
 
-def used_icon_classes(outdir: Path, pages: list[Path]) -> frozenset[str]:
-    """Every `fa-*` class named in a page or in a local script a page loads (the theme's scripts
-    add a few icons of their own)."""
-    found: set[str] = set()
-    scripts: set[Path] = set()
-    for page in pages:
-        text = page.read_text(encoding="utf-8")
-        found |= set(ICON_CLASS.findall(text))
-        for src in SCRIPT_SRC.findall(text):
-            path = _local_file(page, src, outdir / "_static")
-            if path is not None:
+def site_texts(outdir: Path, pages: list[Path], page_texts: list[str]) -> list[str]:
+    """What names the classes, ids and icons that the site's elements can carry: the text of every
+    page (`page_texts`), without its comments and stylesheet links, which the bundling rewrites (so
+    that a bundle's own name and the links it replaces never count), and of every local script a
+    page loads, with the modules those scripts import (the explorer fetches DataTables that way)."""
+    texts = [STYLESHEET.sub("", COMMENT.sub("", text)) for text in page_texts]
+    scripts = {path for page, text in zip(pages, texts) for src in SCRIPT_SRC.findall(text)
+               if (path := _local_file(page, src, outdir / "_static")) is not None}
+    seen: set[Path] = set()
+    while scripts:
+        script = min(scripts)
+        scripts.discard(script)
+        seen.add(script)
+        text = script.read_text(encoding="utf-8", errors="replace")
+        texts.append(text)
+        for match in IMPORTED.finditer(text):
+            path = _local_file(script, match.group(1) or match.group(2), outdir / "_static")
+            if path is not None and path not in seen:
                 scripts.add(path)
-    for script in sorted(scripts):
-        found |= set(ICON_CLASS.findall(script.read_text(encoding="utf-8", errors="replace")))
-    return frozenset(found)
+    return texts
+
+
+def _selector_names(static: Path) -> frozenset[str]:
+    """Every name a selector of the site's own stylesheets could require (a superset, read without
+    parsing): with the words of the site, what decides which rules a bundle keeps."""
+    return frozenset(name for sheet in sorted(static.rglob("*.css")) if not sheet.name.startswith(BUNDLE_PREFIX)
+                     for name in unused_css.selector_names(sheet.read_text(encoding="utf-8", errors="replace")))
 
 
 def icon_characters(rules: list, icons: frozenset[str]) -> set[str]:
@@ -287,7 +323,7 @@ def subset_icon_fonts(css: str, static: Path, icons: frozenset[str]) -> str:
 
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)  # parsed once: 550 KB
     characters = icon_characters(rules, icons)
-    offsets = _line_offsets(css)
+    offsets = line_offsets(css)
     edits = []
     for rule in rules:
         if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
@@ -305,8 +341,8 @@ def subset_icon_fonts(css: str, static: Path, icons: frozenset[str]) -> str:
             raise BundleError(f"{family}: no WOFF2 font among {urls} to cut to the used icons")
         subset = _write_subset(font, characters, static)
         kept = "".join(f"{tinycss2.serialize([d]).strip().rstrip(';')};" for d in declarations if d.lower_name != "src")
-        start = _offset(offsets, rule)
-        edits.append((start, _block_end(css, start), f'@font-face{{{kept}src:url("{subset}") format("woff2")}}'))
+        start = offset(offsets, rule)
+        edits.append((start, block_end(css, start), f'@font-face{{{kept}src:url("{subset}") format("woff2")}}'))
     for start, end, replacement in sorted(edits, reverse=True):
         css = css[:start] + replacement + css[end:]
     return css
@@ -332,27 +368,6 @@ def _write_subset(font: Path, characters: set[str], static: Path) -> str:
     if not (static / name).is_file():
         (static / name).write_bytes(data)
     return name
-
-
-def _block_end(css: str, start: int) -> int:
-    """The offset just after the `}` closing the first block from `start` (strings and comments skipped)."""
-    depth, index = 0, start
-    while True:
-        if css.startswith("/*", index):
-            index = css.index("*/", index) + 2
-            continue
-        char = css[index]
-        if char in "\"'":
-            index += 1
-            while css[index] != char:
-                index += 2 if css[index] == "\\" else 1
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-        index += 1
 
 
 def _fonts_of(bundle: Path) -> list[str]:
