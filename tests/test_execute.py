@@ -57,11 +57,13 @@ def test_workers_share_one_queue_so_none_waits_while_notebooks_remain(tmp_path):
     from helpers.execute import _WarmWorkers
 
     # The long notebook lasts until the four short ones have run (at most 30 s): as short as the
-    # other kernel's start allows, and never too short for it however slowly that kernel starts.
+    # other kernel's start allows, and never too short for it however slowly that kernel starts;
+    # then 1.5 s more, for the last short one's result to come back first (a short notebook writes
+    # its file before its kernel answers: without the margin the two raced, and once the long one won)
     done = [tmp_path / f"s{i}.done" for i in range(4)]
     wait = (f"import os, time, pathlib\ndone = [pathlib.Path(p) for p in {[str(p) for p in done]!r}]\n"
             "deadline = time.time() + 30\nwhile time.time() < deadline and not all(p.exists() for p in done):\n"
-            "    time.sleep(0.05)\nprint(os.getpid())")
+            "    time.sleep(0.05)\ntime.sleep(1.5)\nprint(os.getpid())")
     long_job = (str(tmp_path / "long.md"), notebook(wait), 60)
     short = [(str(tmp_path / f"s{i}.md"), notebook(f"import os, pathlib\npathlib.Path({str(done[i])!r}).touch()\nprint(os.getpid())"), 60)
              for i in range(4)]
