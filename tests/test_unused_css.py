@@ -60,6 +60,7 @@ def test_words_are_what_pages_and_scripts_could_name_a_class_with():
 def test_selector_names_hold_every_class_and_id_a_selector_can_require():
     css = ".sd-card > .x-1 { a: 1 } #main:not(.y) { b: 2 } /* url(x.png) */ .md\\:flex { c: 3 }"
     assert selector_names(css) == {"sd-card", "x-1", "main", "y", "png", "md"}  # a superset: png is a file
+    assert selector_names(".--x { a: 1 } .fa-500px { b: 2 }") == {"--x", "fa-500px"}
 
 
 def test_a_class_that_a_script_builds_from_a_used_start_is_kept():

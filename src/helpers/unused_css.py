@@ -9,9 +9,9 @@ one of the long tasks left on the longest pages.
 A rule is kept when one of its selectors can match: every class and id it requires is a word
 found in a page of the site or in a script a page loads (scripts add classes: "show", "active",
 "highlighted"), or that starts with such a word ending in a hyphen: scripts also build names from
-a fixed start, `"bs-" + name` or `bs-${name}-auto` (Bootstrap's tooltips). Classes inside functional pseudo-classes (`:not(.a)`, `:is(.a, .b)`) are not
-required, since `:not(.a)` matches where `.a` is missing. Tag names, attributes and pseudo-classes
-never drop a rule. A selector naming an escaped class (`.md\\:flex`) is kept. @font-face,
+a fixed start, `"bs-" + name` or `bs-${name}-auto` (Bootstrap's tooltips). Classes inside
+functional pseudo-classes (`:not(.a)`, `:is(.a, .b)`) are not required, since `:not(.a)` matches
+where `.a` is missing. Tag names, attributes and pseudo-classes never drop a rule. A selector naming an escaped class (`.md\\:flex`) is kept. @font-face,
 @keyframes and every other at-rule without rules inside are kept; @media and @supports keep the
 rules of theirs that can match and disappear when none can. The text of what is kept is not
 changed: dropped rules are cut out by their offsets.
@@ -23,7 +23,7 @@ import re
 from .css_text import block_end, line_offsets, offset
 
 WORD = re.compile(r"[A-Za-z0-9_-]+")  # how a page or a script names a class or an id
-SELECTOR_NAME = re.compile(r"[.#](-?[A-Za-z_][A-Za-z0-9_-]*)")
+SELECTOR_NAME = re.compile(r"[.#]([A-Za-z0-9_-]+)")  # wide on purpose: `.5em` and `#fff` too, never too few
 START = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*-")  # `bs-`: the fixed start of a built name
 GROUPS = frozenset({"media", "supports", "layer", "container", "document"})  # at-rules holding rules
 
