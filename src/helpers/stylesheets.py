@@ -34,7 +34,7 @@ STYLESHEET = re.compile(r'<link\b(?=[^>]*\brel="stylesheet")[^>]*>')
 HREF = re.compile(r'\bhref="(?P<href>[^"]+)"')
 MEDIA = re.compile(r'\bmedia="(?P<media>[^"]+)"')
 COMMENT = re.compile(r"<!--.*?-->", re.S)
-BETWEEN_LINKS = re.compile(r"\A(?:\s|<!--.*?-->)*\Z", re.S)  # links separated only by this are adjacent
+BETWEEN_LINKS = re.compile(rf"\A(?:\s|{COMMENT.pattern})*\Z", re.S)  # links separated only by this are adjacent
 SCRIPT_SRC = re.compile(r'<script\b[^>]*\bsrc="([^"]+)"')
 IMPORTED = re.compile(r"""\bimport\s*\(\s*["']([^"']+)["']\s*\)|\bfrom\s*["']([.][^"']+)["']""")
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
@@ -48,10 +48,10 @@ CODE = Path(__file__).read_bytes() + Path(unused_css.__file__).read_bytes()
 @dataclass(frozen=True)
 class Used:
     """What the site's pages and scripts name: the icon classes, every word (classes and ids among
-    them), and the names the site's stylesheets' selectors use."""
+    them), and those of the words that decide which rules a bundle keeps (part of its name)."""
     icons: frozenset[str]
     words: frozenset[str]
-    selector_names: frozenset[str]
+    deciding: tuple[str, ...]
 
 
 class BundleError(Exception):
@@ -65,9 +65,9 @@ def bundle_assets(outdir: Path) -> list[str]:
     pages = paths.site_pages(outdir)
     page_texts = [page.read_text(encoding="utf-8") for page in pages]
     texts = site_texts(outdir, pages, page_texts)
-    used = Used(icons=frozenset(name for text in texts for name in ICON_CLASS.findall(text)),
-                words=frozenset().union(*map(unused_css.words, texts)),
-                selector_names=_selector_names(static))
+    words = frozenset().union(*map(unused_css.words, texts))
+    used = Used(icons=frozenset(name for text in texts for name in ICON_CLASS.findall(text)), words=words,
+                deciding=tuple(unused_css.deciding_words(words, _selector_names(static))))
     made: dict[tuple, str] = {}  # sources -> bundle file name, each bundle made once per build
     for page, text in zip(pages, page_texts):
         head, separator, body = text.partition("</head>")
@@ -150,7 +150,7 @@ def write_bundle(static: Path, sources: tuple[tuple[str, str], ...], used: Used)
     digest.update("\0".join(sorted(used.icons)).encode())
     # the words that decide which rules stay; not every word of the prose, which would rename the
     # bundle (and rewrite every page) whenever a paragraph gains a new word
-    digest.update(b"\1" + "\0".join(unused_css.deciding_words(used.words, used.selector_names)).encode())
+    digest.update(b"\1" + "\0".join(used.deciding).encode())
     name = f"{BUNDLE_PREFIX}{digest.hexdigest()[:16]}.css"
     if (static / name).is_file():
         return name
@@ -253,7 +253,7 @@ def _relative(target: Path, folder: Path) -> str:
     return Path(os.path.relpath(target, folder)).as_posix()
 
 
-# --- icon fonts -------------------------------------------------------------------------------
+# --- what the site names ---------------------------------------------------------------------
 
 def site_texts(outdir: Path, pages: list[Path], page_texts: list[str]) -> list[str]:
     """What names the classes, ids and icons that the site's elements can carry: the text of every
@@ -283,6 +283,8 @@ def _selector_names(static: Path) -> frozenset[str]:
     return frozenset(name for sheet in sorted(static.rglob("*.css")) if not sheet.name.startswith(BUNDLE_PREFIX)
                      for name in unused_css.selector_names(sheet.read_text(encoding="utf-8", errors="replace")))
 
+
+# --- icon fonts -------------------------------------------------------------------------------
 
 def icon_characters(rules: list, icons: frozenset[str]) -> set[str]:
     """The characters an icon font must keep: those of the icon rules (`.fa-x:before`) whose class
