@@ -6,6 +6,7 @@ shared temporary folder, and the others wait for it and reuse it (read-only)."""
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import re
 import shutil
@@ -17,6 +18,58 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "references.bib", "favicon.svg", "chapters", "data")
+
+
+# What a test may change only for its own time: the SURVEY_ variables (SURVEY_ROOT makes a build or
+# `make serve` work on another folder), the working folder, the __main__ module (IPython's shell
+# puts a stand-in there, with which multiprocessing cannot start a process) and the "sphinx" logger
+# (a Sphinx build in the test process leaves its warnings-as-errors handlers on it). Looked at when
+# a module's tests are done (its module-scoped fixtures torn down), so the module that leaves one
+# changed is named there, and put back, so that one leak fails one module, not every later test.
+_SURVEY_ENV_AT_START = {key: value for key, value in os.environ.items() if key.startswith("SURVEY_")}
+_FOLDER_AT_START = os.getcwd()
+_MAIN_AT_START = sys.modules["__main__"]
+_SPHINX_LOGGER = logging.getLogger("sphinx")
+_SPHINX_LOGGER_AT_START = (_SPHINX_LOGGER.handlers[:], _SPHINX_LOGGER.propagate, _SPHINX_LOGGER.level)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if nextitem is None or nextitem.module is not item.module:
+        survey_env = {key: value for key, value in os.environ.items() if key.startswith("SURVEY_")}
+        left = {key: survey_env.get(key) for key in set(survey_env) | set(_SURVEY_ENV_AT_START)
+                if survey_env.get(key) != _SURVEY_ENV_AT_START.get(key)}
+        folder, main = os.getcwd(), sys.modules["__main__"]
+        sphinx_logger = (_SPHINX_LOGGER.handlers[:], _SPHINX_LOGGER.propagate, _SPHINX_LOGGER.level)
+        sys.modules["__main__"] = _MAIN_AT_START
+        _SPHINX_LOGGER.handlers[:], _SPHINX_LOGGER.propagate, _SPHINX_LOGGER.level = _SPHINX_LOGGER_AT_START
+        for key in left:
+            if key in _SURVEY_ENV_AT_START:
+                os.environ[key] = _SURVEY_ENV_AT_START[key]
+            else:
+                del os.environ[key]
+        os.chdir(_FOLDER_AT_START)
+        assert (not left and folder == _FOLDER_AT_START and main is _MAIN_AT_START
+                and sphinx_logger == _SPHINX_LOGGER_AT_START), (
+            f"{item.module.__name__} left the test process changed for the tests after it: "
+            f"environment {left}, working folder {folder}, __main__ {main!r}, "
+            f"'sphinx' logger (handlers, propagate, level) {sphinx_logger}")
+    return result
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests of the PDF edition first, then the others that need the built book, then the rest
+    (a stable sort: each group keeps its order). xdist's worksteal gives each worker a contiguous
+    share of this list, so one worker starts the book's build at once while the other runs tests
+    that need no book, instead of waiting for the build (a core idle for about 30 s otherwise); and
+    a worker that runs out of tests steals from the end of the other's share, the tests whose
+    books are built by then, not the PDF's (one run waited 56 s for it)."""
+    def group(item) -> int:
+        needs = getattr(item, "fixturenames", ())
+        return 0 if "pdf_book" in needs else 1 if "built_book" in needs else 2
+
+    items.sort(key=group)
 
 
 def copy_book(destination: Path) -> Path:
@@ -117,6 +170,49 @@ def rebuildable_copy(built: Path, destination: Path) -> Path:
     return destination
 
 
+# --- throwaway Python environments (uv) -----------------------------------------------------------
+
+UV = Path(sys.executable).with_name("uv")
+
+
+def interpreter(version: str) -> str | None:
+    """A working python<version> on the PATH, or in pyenv's folder of versions."""
+    import glob
+
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}")))
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return candidate
+    return None
+
+
+def binder_python_version() -> str:
+    return (REPO / "binder" / "runtime.txt").read_text(encoding="utf-8").strip().removeprefix("python-")
+
+
+def _binder_environment(folder: Path) -> None:
+    """What Binder builds: the runtime's Python, binder/requirements.txt, then postBuild's install."""
+    python = interpreter(binder_python_version()) or sys.executable  # missing: the one running the tests
+    venv = folder / "venv"
+    install = [str(UV), "pip", "install", "-q", "--python", str(venv / "bin" / "python")]
+    for step in ([str(UV), "venv", "-q", "--python", python, str(venv)],
+                 [*install, "-r", "binder/requirements.txt"],
+                 [*install, "--no-deps", "-e", str(REPO)]):  # what binder/postBuild does first
+        result = subprocess.run(step, cwd=REPO, capture_output=True, text=True)
+        assert result.returncode == 0, f"{' '.join(step)}:\n{result.stderr[-3000:]}"
+    copy_book(folder / "book")
+
+
+@pytest.fixture(scope="session")
+def binder(request, tmp_path_factory) -> Path:
+    """Binder's environment (venv/) and a copy of the book (book/), made once per test run: the
+    notebooks run in it (test_notebooks) and the Python check reads it (test_python_support)."""
+    return build_once(request, tmp_path_factory, "binder", _binder_environment)
+
+
 # --- the built site in a browser ----------------------------------------------------------------
 
 # The browser: $SURVEY_CHROMIUM (the GitHub workflow points it at the Chrome that Playwright
@@ -184,3 +280,13 @@ def page(browser, site):
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
     context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations on the page as it is now (every rule axe runs by default). Only the
+    violations come back from the browser: the full result (passes, incomplete, inapplicable)
+    took about 0.8 s more per page to serialize, and no test reads it."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.evaluate(Axe().axe_script)
+    return page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(results => results.violations)")

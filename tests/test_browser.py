@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import REPO, read_rows
+from conftest import REPO, axe_violations, read_rows
 
 pytestmark = pytest.mark.book
 
@@ -25,8 +25,6 @@ PAGES = ["index", *toc_pages(REPO)]
 def test_page_loads_cleanly_offline_and_is_accessible(page, site, name):
     """One visit per page, two checks: no script error and no request to another host; and no
     serious or critical axe-core violation (minor and moderate ones are printed, not failed)."""
-    from axe_playwright_python.sync_playwright import Axe
-
     console_errors = []
     page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
     page.goto(f"{site}/{name}.html")
@@ -34,8 +32,7 @@ def test_page_loads_cleanly_offline_and_is_accessible(page, site, name):
     assert page.errors == [] and console_errors == [], page.errors + console_errors
     assert page.outside == []
     serious, reported = [], []
-    # violations only: axe need not list what passed, which is most of its time on long pages
-    for violation in Axe().run(page, options={"resultTypes": ["violations"]}).response["violations"]:
+    for violation in axe_violations(page):
         entry = f"{name}: {violation['id']} ({violation['impact']}, {len(violation['nodes'])} nodes)"
         (serious if violation["impact"] in ("serious", "critical") else reported).append(entry)
     print("axe-core, minor and moderate findings (reported, not failed):", *sorted(set(reported)), sep="\n  ")

@@ -9,15 +9,13 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import REPO, build_once
+from conftest import REPO, UV, build_once
 
 SURVEY = "mohammadkhani2025survey"
 PAGES_USING_ITS_STRUCTURE = ["intro", "future-directions", "errata"]
 
 
 def _cffconvert(folder) -> None:
-    from test_python_support import UV
-
     subprocess.run([str(UV), "venv", "-q", str(folder)], check=True)
     subprocess.run([str(UV), "pip", "install", "-q", "--python", str(folder / "bin" / "python"), "cffconvert==2.0.0"],
                    check=True)

@@ -3,6 +3,7 @@ so there is no import cycle. Function-level imports count too: they hide a cycle
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,8 @@ def imports(path: Path) -> set[str]:
                 found.add(".".join(target))
             else:
                 found |= {".".join([*target, alias.name]) for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == "helpers":  # from helpers import a, b
+            found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers."):
             found.add(node.module.removeprefix("helpers."))
         elif isinstance(node, ast.Import):
@@ -55,13 +58,20 @@ def layer_of(module: str) -> int:
     raise KeyError(module)
 
 
-GRAPH = {module_name(p): imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
-@pytest.mark.parametrize("module", sorted(m for m in GRAPH if m != "__init__"))
+@functools.cache
+def graph() -> dict[str, set[str]]:
+    """Each module's helpers imports; parsed when a test first asks (not while tests are collected,
+    which every worker of the run does)."""
+    return {module: imports(path) for module, path in MODULES.items()}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "__init__"))
 def test_module_imports_only_from_lower_layers(module):
     layer = layer_of(module)
-    upward = sorted(i for i in GRAPH[module] if layer_of(i) > layer)
+    upward = sorted(i for i in graph()[module] if layer_of(i) > layer)
     assert upward == [], f"helpers.{module} (layer {layer}) imports from higher layers: {upward}"
 
 
@@ -69,15 +79,15 @@ def test_no_import_cycles():
     def top(name: str) -> str:
         return name if name.startswith("labs") else name.split(".")[0]
 
-    graph = {}
-    for module, targets in GRAPH.items():
-        graph.setdefault(top(module), set()).update(top(t) for t in targets if top(t) != top(module))
+    tops: dict[str, set[str]] = {}
+    for module, targets in graph().items():
+        tops.setdefault(top(module), set()).update(top(t) for t in targets if top(t) != top(module))
     state: dict[str, int] = {}
     cycle: list[str] = []
 
     def visit(node: str, trail: list[str]) -> bool:
         state[node] = 1
-        for target in sorted(graph.get(node, ())):
+        for target in sorted(tops.get(node, ())):
             if state.get(target) == 1:
                 cycle.extend(trail[trail.index(target):] + [target] if target in trail else [node, target])
                 return True
@@ -86,7 +96,7 @@ def test_no_import_cycles():
         state[node] = 2
         return False
 
-    for node in sorted(graph):
+    for node in sorted(tops):
         if state.get(node) is None and visit(node, [node]):
             break
     assert cycle == [], "import cycle: " + " -> ".join(cycle)

@@ -57,9 +57,18 @@ def sphinx_project(folder: Path, body: str) -> Path:
 
 
 def build(folder: Path, capsys) -> tuple[int, str]:
+    """Build in this process; Sphinx's logger is put back as it was, since Sphinx leaves its handlers
+    (warnings as errors, for an app that is gone) and propagate=False on it after the build."""
+    import logging
+
     from sphinx.cmd.build import build_main
 
-    code = build_main(["-W", "-q", "-b", "html", str(folder), str(folder / "_build")])
+    logger = logging.getLogger("sphinx")
+    before = (logger.handlers[:], logger.propagate, logger.level)
+    try:
+        code = build_main(["-W", "-q", "-b", "html", str(folder), str(folder / "_build")])
+    finally:
+        logger.handlers[:], logger.propagate, logger.level = before
     return code, capsys.readouterr().err
 
 

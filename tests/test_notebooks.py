@@ -10,12 +10,10 @@ import json
 import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import REPO, build_once, copy_book
+from conftest import REPO
 
 pytestmark = pytest.mark.book
 
@@ -38,26 +36,6 @@ for line in sys.stdin:
         print(json.dumps({"page": path, "error": traceback.format_exc()[-4000:]}), flush=True)
 """
 PAGES = sorted(p.name for p in (REPO / "chapters").glob("*.md") if "kernelspec:" in p.read_text(encoding="utf-8"))
-
-
-def _binder_environment(folder: Path) -> None:
-    """What Binder builds: the runtime's Python, binder/requirements.txt, then postBuild's install."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from test_python_support import UV, interpreter
-
-    version = (REPO / "binder" / "runtime.txt").read_text(encoding="utf-8").strip().removeprefix("python-")
-    python = interpreter(version) or sys.executable  # a missing runtime Python: the one running the tests
-    venv = folder / "venv"
-    subprocess.run([str(UV), "venv", "-q", "--python", python, str(venv)], check=True)
-    install = [str(UV), "pip", "install", "-q", "--python", str(venv / "bin" / "python")]
-    subprocess.run([*install, "-r", "binder/requirements.txt"], cwd=REPO, check=True)
-    subprocess.run([*install, "--no-deps", "-e", str(REPO)], check=True)  # what binder/postBuild does first
-    copy_book(folder / "book")
-
-
-@pytest.fixture(scope="session")
-def binder(request, tmp_path_factory) -> Path:
-    return build_once(request, tmp_path_factory, "binder", _binder_environment)
 
 
 @pytest.fixture(scope="session")

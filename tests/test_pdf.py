@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, build_book, build_once, rebuildable_copy, serve
+from conftest import REPO, axe_violations, build_book, build_once, rebuildable_copy, serve
 from helpers import build, pdf
 
 MISSING_TEX = pdf.missing_tools() or (None if shutil.which("pdftotext") and shutil.which("pdffonts") else
@@ -303,11 +303,9 @@ def test_the_download_menu_link_opens_the_pdf_in_a_browser(browser, pdf_book):
         response = page.request.get(urljoin(page.url, link.get_attribute("href")))
         assert response.status == 200 and response.body()[:5] == b"%PDF-"
         # a page without a download menu (search) has the link on its own, named and accessible
-        from axe_playwright_python.sync_playwright import Axe
-
         page.goto(f"{url}/search.html")
         assert page.get_by_role("link", name=re.compile("Book \\(PDF\\)")).is_visible()
-        violations = Axe().run(page, options={"resultTypes": ["violations"]}).response["violations"]
+        violations = axe_violations(page)
         assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
         page.close()
     finally:

@@ -4,8 +4,6 @@ on every supported interpreter this machine has (each missing one is skipped, wi
 Too old a Python is refused by `make` before it makes a virtual environment."""
 from __future__ import annotations
 
-import glob
-import os
 import re
 import shutil
 import subprocess
@@ -18,22 +16,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
 from check_python import supported_range  # noqa: E402
+from conftest import UV, binder_python_version, interpreter  # noqa: E402
 
 SPEC, LOW, HIGH = supported_range(REPO / "pyproject.toml")
 SUPPORTED = [f"{LOW[0]}.{minor}" for minor in range(LOW[1], HIGH[1])]
-UV = Path(sys.executable).with_name("uv")
-
-
-def interpreter(version: str) -> str | None:
-    """A working python<version> on the PATH, or in pyenv's folder of versions."""
-    candidates = [shutil.which(f"python{version}")]
-    candidates += sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}")))
-    for candidate in filter(None, candidates):
-        probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                               capture_output=True, text=True)
-        if probe.returncode == 0 and probe.stdout.strip() == version:
-            return candidate
-    return None
 
 
 def install_into_throwaway_venv(python: str, requirements: Path, folder: Path) -> subprocess.CompletedProcess:
@@ -76,13 +62,17 @@ def test_the_lock_installs_on_every_supported_python(version, tmp_path):
 
 
 @pytest.mark.env
-def test_binder_requirements_install_on_binders_python(tmp_path):
-    version = (REPO / "binder" / "runtime.txt").read_text(encoding="utf-8").strip().removeprefix("python-")
-    python = interpreter(version)
-    if python is None:
+def test_binder_requirements_install_on_binders_python(request):
+    """binder/requirements.txt installs on the Python of binder/runtime.txt: checked on the Binder
+    environment the notebook tests run in (the `binder` fixture fails, with uv's message, if not)."""
+    version = binder_python_version()
+    if interpreter(version) is None:
         pytest.skip(f"no Python {version} (binder/runtime.txt) on this machine")
-    result = install_into_throwaway_venv(python, REPO / "binder" / "requirements.txt", tmp_path / "venv")
-    assert result.returncode == 0, result.stderr[-3000:]
+    venv = request.getfixturevalue("binder") / "venv"
+    assert re.search(rf"^version_info = {re.escape(version)}\.", (venv / "pyvenv.cfg").read_text(encoding="utf-8"), re.M)
+    check = subprocess.run([str(venv / "bin" / "python"), "-c", "import jupyterlab, jupytext, pandas, helpers"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr[-3000:]
 
 
 @pytest.mark.env

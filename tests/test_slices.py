@@ -11,6 +11,7 @@ show, or trip over, the poison. Rebuilds of edited copies are tests/test_rebuild
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,11 +83,20 @@ def shell():
     matplotlib.use("Agg")
     from IPython.core.interactiveshell import InteractiveShell
 
-    folder = os.getcwd()
+    folder, root, main = os.getcwd(), os.environ.get(load.paths.ROOT_ENV), sys.modules["__main__"]
     os.chdir(REPO / "chapters")
     os.environ[load.paths.ROOT_ENV] = str(REPO)
     yield InteractiveShell.instance()
+    # Put the worker back as found, for the tests after these in the same process: with SURVEY_ROOT
+    # left set, a later `make serve` test built the repository instead of its copy; with IPython's
+    # stand-in for __main__ left in sys.modules, multiprocessing could not start a process (cards).
+    InteractiveShell.clear_instance()
+    sys.modules["__main__"] = main
     os.chdir(folder)
+    if root is None:
+        del os.environ[load.paths.ROOT_ENV]
+    else:
+        os.environ[load.paths.ROOT_ENV] = root
     reads._state["on"] = False
 
 
