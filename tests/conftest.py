@@ -26,35 +26,34 @@ BOOK_SOURCES = ("_config.yml", "_toc.yml", "references.bib", "favicon.svg", "cha
 # (a Sphinx build in the test process leaves its warnings-as-errors handlers on it). Looked at when
 # a module's tests are done (its module-scoped fixtures torn down), so the module that leaves one
 # changed is named there, and put back, so that one leak fails one module, not every later test.
-_SURVEY_ENV_AT_START = {key: value for key, value in os.environ.items() if key.startswith("SURVEY_")}
-_FOLDER_AT_START = os.getcwd()
-_MAIN_AT_START = sys.modules["__main__"]
-_SPHINX_LOGGER = logging.getLogger("sphinx")
-_SPHINX_LOGGER_AT_START = (_SPHINX_LOGGER.handlers[:], _SPHINX_LOGGER.propagate, _SPHINX_LOGGER.level)
+def _process_state() -> dict:
+    logger = logging.getLogger("sphinx")
+    return {"SURVEY_ variables": {key: value for key, value in os.environ.items() if key.startswith("SURVEY_")},
+            "working folder": os.getcwd(), "__main__": sys.modules["__main__"],
+            "sphinx logger (handlers, propagate, level)": (logger.handlers[:], logger.propagate, logger.level)}
+
+
+def _restore_process_state(state: dict) -> None:
+    for key in [key for key in os.environ if key.startswith("SURVEY_")]:
+        del os.environ[key]
+    os.environ.update(state["SURVEY_ variables"])
+    os.chdir(state["working folder"])
+    sys.modules["__main__"] = state["__main__"]
+    logger = logging.getLogger("sphinx")
+    logger.handlers[:], logger.propagate, logger.level = state["sphinx logger (handlers, propagate, level)"]
+
+
+_PROCESS_STATE_AT_START = _process_state()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     result = yield
     if nextitem is None or nextitem.module is not item.module:
-        survey_env = {key: value for key, value in os.environ.items() if key.startswith("SURVEY_")}
-        left = {key: survey_env.get(key) for key in set(survey_env) | set(_SURVEY_ENV_AT_START)
-                if survey_env.get(key) != _SURVEY_ENV_AT_START.get(key)}
-        folder, main = os.getcwd(), sys.modules["__main__"]
-        sphinx_logger = (_SPHINX_LOGGER.handlers[:], _SPHINX_LOGGER.propagate, _SPHINX_LOGGER.level)
-        sys.modules["__main__"] = _MAIN_AT_START
-        _SPHINX_LOGGER.handlers[:], _SPHINX_LOGGER.propagate, _SPHINX_LOGGER.level = _SPHINX_LOGGER_AT_START
-        for key in left:
-            if key in _SURVEY_ENV_AT_START:
-                os.environ[key] = _SURVEY_ENV_AT_START[key]
-            else:
-                del os.environ[key]
-        os.chdir(_FOLDER_AT_START)
-        assert (not left and folder == _FOLDER_AT_START and main is _MAIN_AT_START
-                and sphinx_logger == _SPHINX_LOGGER_AT_START), (
-            f"{item.module.__name__} left the test process changed for the tests after it: "
-            f"environment {left}, working folder {folder}, __main__ {main!r}, "
-            f"'sphinx' logger (handlers, propagate, level) {sphinx_logger}")
+        now = _process_state()
+        left = {name: value for name, value in now.items() if value != _PROCESS_STATE_AT_START[name]}
+        _restore_process_state(_PROCESS_STATE_AT_START)
+        assert not left, f"{item.module.__name__} left the test process changed for the tests after it: {left}"
     return result
 
 
@@ -193,16 +192,23 @@ def binder_python_version() -> str:
     return (REPO / "binder" / "runtime.txt").read_text(encoding="utf-8").strip().removeprefix("python-")
 
 
+def install_into_throwaway_venv(python: str, folder: Path, *requirements: str) -> subprocess.CompletedProcess:
+    """Make a venv with `python` and pip-install `requirements` (arguments of `pip install`) into it
+    with uv (seconds, not minutes; the pins are exact, so pip would install the same set)."""
+    subprocess.run([str(UV), "venv", "-q", "--python", python, str(folder)], check=True)
+    return subprocess.run([str(UV), "pip", "install", "-q", "--python", str(folder / "bin" / "python"), *requirements],
+                          capture_output=True, text=True)
+
+
 def _binder_environment(folder: Path) -> None:
-    """What Binder builds: the runtime's Python, binder/requirements.txt, then postBuild's install."""
+    """What Binder builds: the runtime's Python, binder/requirements.txt, then postBuild's install
+    of helpers (`pip install --no-deps -e .`)."""
     python = interpreter(binder_python_version()) or sys.executable  # missing: the one running the tests
-    venv = folder / "venv"
-    install = [str(UV), "pip", "install", "-q", "--python", str(venv / "bin" / "python")]
-    for step in ([str(UV), "venv", "-q", "--python", python, str(venv)],
-                 [*install, "-r", "binder/requirements.txt"],
-                 [*install, "--no-deps", "-e", str(REPO)]):  # what binder/postBuild does first
-        result = subprocess.run(step, cwd=REPO, capture_output=True, text=True)
-        assert result.returncode == 0, f"{' '.join(step)}:\n{result.stderr[-3000:]}"
+    result = install_into_throwaway_venv(python, folder / "venv", "-r", str(REPO / "binder" / "requirements.txt"))
+    if result.returncode == 0:
+        result = subprocess.run([str(UV), "pip", "install", "-q", "--python", str(folder / "venv" / "bin" / "python"),
+                                 "--no-deps", "-e", str(REPO)], capture_output=True, text=True)
+    assert result.returncode == 0, f"the Binder environment could not be made:\n{result.stderr[-3000:]}"
     copy_book(folder / "book")
 
 

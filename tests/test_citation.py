@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import pytest
 import yaml
 
-from conftest import REPO, UV, build_once
+from conftest import REPO, build_once, install_into_throwaway_venv
 
 SURVEY = "mohammadkhani2025survey"
 PAGES_USING_ITS_STRUCTURE = ["intro", "future-directions", "errata"]
 
 
 def _cffconvert(folder) -> None:
-    subprocess.run([str(UV), "venv", "-q", str(folder)], check=True)
-    subprocess.run([str(UV), "pip", "install", "-q", "--python", str(folder / "bin" / "python"), "cffconvert==2.0.0"],
-                   check=True)
+    result = install_into_throwaway_venv(sys.executable, folder, "cffconvert==2.0.0")
+    assert result.returncode == 0, result.stderr[-3000:]
 
 
 @pytest.fixture(scope="session")

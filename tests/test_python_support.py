@@ -16,18 +16,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
 from check_python import supported_range  # noqa: E402
-from conftest import UV, binder_python_version, interpreter  # noqa: E402
+from conftest import binder_python_version, install_into_throwaway_venv, interpreter  # noqa: E402
 
 SPEC, LOW, HIGH = supported_range(REPO / "pyproject.toml")
 SUPPORTED = [f"{LOW[0]}.{minor}" for minor in range(LOW[1], HIGH[1])]
-
-
-def install_into_throwaway_venv(python: str, requirements: Path, folder: Path) -> subprocess.CompletedProcess:
-    """Make a venv with `python` and install exactly the pinned versions into it (uv: seconds, not
-    minutes; the pins are exact, so pip installs the same set)."""
-    subprocess.run([str(UV), "venv", "-q", "--python", python, str(folder)], check=True)
-    return subprocess.run([str(UV), "pip", "install", "-q", "--python", str(folder / "bin" / "python"),
-                           "-r", str(requirements)], capture_output=True, text=True)
 
 
 def test_supported_range_is_what_the_readme_says():
@@ -53,7 +45,7 @@ def test_the_lock_installs_on_every_supported_python(version, tmp_path):
     python = interpreter(version)
     if python is None:
         pytest.skip(f"no Python {version} on this machine: the lock is not checked for it here")
-    result = install_into_throwaway_venv(python, REPO / "requirements.lock", tmp_path / "venv")
+    result = install_into_throwaway_venv(python, tmp_path / "venv", "-r", str(REPO / "requirements.lock"))
     assert result.returncode == 0, result.stderr[-3000:]
     check = subprocess.run([str(tmp_path / "venv" / "bin" / "python"), "-c",
                             "import myst_nb, pandas, matplotlib, frictionless, bibtexparser, sphinx_exercise"],
@@ -82,7 +74,7 @@ def test_an_unsupported_python_fails_the_lock_install(tmp_path):
     python = interpreter(version)
     if python is None:
         pytest.skip(f"no Python {version} on this machine")
-    result = install_into_throwaway_venv(python, REPO / "requirements.lock", tmp_path / "venv")
+    result = install_into_throwaway_venv(python, tmp_path / "venv", "-r", str(REPO / "requirements.lock"))
     assert result.returncode != 0
 
 

@@ -11,8 +11,9 @@ found in a page of the site or in a script a page loads (scripts add classes: "s
 "highlighted"), or that starts with such a word ending in a hyphen: scripts also build names from
 a fixed start, `"bs-" + name` or `bs-${name}-auto` (Bootstrap's tooltips). Classes inside
 functional pseudo-classes (`:not(.a)`, `:is(.a, .b)`) are not required, since `:not(.a)` matches
-where `.a` is missing. Tag names, attributes and pseudo-classes never drop a rule. A selector naming an escaped class (`.md\\:flex`) is kept. @font-face,
-@keyframes and every other at-rule without rules inside are kept; @media and @supports keep the
+where `.a` is missing. Tag names, attributes and pseudo-classes never drop a rule. A selector
+naming an escaped class (`.md\\:flex`) is kept. @font-face, @keyframes and every other at-rule
+without rules inside are kept; @media and @supports keep the
 rules of theirs that can match and disappear when none can. The text of what is kept is not
 changed: dropped rules are cut out by their offsets.
 """
